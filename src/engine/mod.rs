@@ -1,0 +1,261 @@
+//! The discrete-event engine: one replication of a value stream.
+//!
+//! It knows nothing of files, charts, threads or the command line. [`run`] is a pure function of
+//! (model, seed, replication index): it pushes what happens to an [`Observer`] (one record per item
+//! done) and returns the time-weighted statistics of the run ([`RunStats`]).
+//!
+//! ```text
+//!  arrivals ──> backlog ──(stream WIP limit, first stage's WIP limit)──> stage 0 ──> stage 1 ──> ... ──> done
+//!                                                                         ^   │
+//!                                                                         └───┘ rework
+//! ```
+//!
+//! Semantics (documented for users in docs/scenario-format.md):
+//! - work stages serve at most `capacity` items at once, highest priority first, then first come
+//!   first served; a team's free person takes, among the team's stages, the queued item of highest
+//!   priority that has waited longest (ties: the earlier stage in the flow);
+//! - an item that finishes at a stage whose successor is at its WIP limit stays where it is
+//!   ("blocked", counted as wait at that stage) and frees its worker; it moves as soon as a slot
+//!   opens, blocked items first come first served; rework ignores WIP limits (the item is already in
+//!   the stream; otherwise full stages could wait on each other forever);
+//! - a blocker interrupts the work part-way (uniformly), holds the item for its drawn time, and
+//!   either keeps the worker idle with it (`holds_worker`) or frees the worker; a freed item then
+//!   goes to the front of its queue to finish the rest of its work;
+//! - delay stages take the drawn time with no capacity limit; cadence stages hold items until the
+//!   next release, then take the drawn duration.
+
+mod events;
+mod level;
+mod run;
+pub mod streams;
+
+pub use run::{Workspace, run};
+
+use crate::scenario::{Capacity, Scenario, StageKind};
+
+/// Time an item spent at one stage, over all its visits, by what it was doing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    /// Waiting for a person (work stages).
+    pub queue: f64,
+    /// Done, waiting for room in the next stage (its WIP limit).
+    pub blocked: f64,
+    /// Held by a blocker part-way through the work.
+    pub blocker: f64,
+    /// Waiting for the next release (cadence stages).
+    pub cadence: f64,
+    /// Delay or release time that counts as wait (`counts_as = "wait"`).
+    pub delay: f64,
+    /// Work (process time).
+    pub work: f64,
+    /// How many times the item entered the stage (more than 1 with rework).
+    pub visits: u32,
+}
+
+impl StageTimes {
+    /// All the waiting at this stage.
+    pub fn wait(&self) -> f64 {
+        self.queue + self.blocked + self.blocker + self.cadence + self.delay
+    }
+
+    /// Wait and work: the time the item was at this stage.
+    pub fn total(&self) -> f64 {
+        self.wait() + self.work
+    }
+}
+
+/// An item that has left the stream.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemRecord<'a> {
+    /// Arrival order within the replication, from 0 (the backlog first).
+    pub index: u64,
+    pub work_type: usize,
+    pub arrival: f64,
+    /// When it entered the first stage (past the stream-wide WIP limit).
+    pub entry: f64,
+    pub done: f64,
+    /// One entry per stage, in flow order.
+    pub stages: &'a [StageTimes],
+}
+
+impl ItemRecord<'_> {
+    /// From arrival to done.
+    pub fn lead_time(&self) -> f64 {
+        self.done - self.arrival
+    }
+
+    /// From entering the first stage to done.
+    pub fn cycle_time(&self) -> f64 {
+        self.done - self.entry
+    }
+
+    /// Process time over all stages.
+    pub fn work(&self) -> f64 {
+        self.stages.iter().map(|s| s.work).sum()
+    }
+}
+
+/// An item still in the stream when a `horizon` run ends.
+#[derive(Debug, Clone, Copy)]
+pub struct UnfinishedItem<'a> {
+    pub index: u64,
+    pub work_type: usize,
+    pub arrival: f64,
+    /// `None` while still in the backlog.
+    pub entry: Option<f64>,
+    /// The stage it is at (`None` while in the backlog) and since when.
+    pub stage: Option<usize>,
+    pub stage_since: f64,
+    pub stages: &'a [StageTimes],
+}
+
+/// Receives what happens during a replication.
+pub trait Observer {
+    /// An item has left the last stage.
+    fn item_done(&mut self, item: &ItemRecord<'_>);
+
+    /// A `horizon` run ended with this item still in the stream.
+    fn item_unfinished(&mut self, _item: &UnfinishedItem<'_>) {}
+}
+
+/// Time integrals of one stage over the measurement window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageRunStats {
+    /// Integral of the number of items waiting for a person or for a release.
+    pub queue_area: f64,
+    /// Integral of the number of items at the stage (any state).
+    pub in_stage_area: f64,
+    /// Integral of the number of people occupied at the stage (working or held by a blocker).
+    pub busy_area: f64,
+}
+
+/// What a replication measured over its window: from the arrival of the first measured item (time 0
+/// without a warm-up) to the end of the run (the last item done, or the horizon).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    pub window_start: f64,
+    pub end: f64,
+    pub stages: Vec<StageRunStats>,
+    /// Integral of items arrived and not done (the backlog included).
+    pub in_system_area: f64,
+    /// Integral of items that entered the first stage and are not done.
+    pub in_progress_area: f64,
+    /// Integral of items waiting in the backlog.
+    pub backlog_area: f64,
+    /// Items (of any index) done within the window.
+    pub finished_in_window: u64,
+    /// Items arrived in the whole run.
+    pub arrived: u64,
+    /// Items still in the stream at the end (horizon runs).
+    pub unfinished: u64,
+    /// Events handled.
+    pub events: u64,
+}
+
+impl RunStats {
+    /// Length of the measurement window.
+    pub fn window(&self) -> f64 {
+        self.end - self.window_start
+    }
+}
+
+/// Errors a replication can end with. A validated scenario should never produce them; they guard
+/// against engine bugs turning into hangs or wrong numbers.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "replication {rep}: the simulation stopped with {stuck} of {items} items never done (a deadlock); please report this with the scenario file"
+    )]
+    Deadlock { rep: u64, stuck: u64, items: u64 },
+}
+
+/// A scenario prepared for the engine: names resolved to indices, priorities to classes, stages to
+/// the people (resources) who serve them.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub scenario: Scenario,
+    /// Priority class per work type (0 = highest priority).
+    type_class: Vec<u8>,
+    classes: usize,
+    /// Cumulative share per work type, for drawing types.
+    type_cum_share: Vec<f64>,
+    /// Resource serving each work stage.
+    stage_resource: Vec<Option<usize>>,
+    resources: Vec<Resource>,
+}
+
+/// A set of interchangeable people: a stage's dedicated workers, or a team.
+#[derive(Debug, Clone)]
+struct Resource {
+    capacity: u32,
+    /// Stages served, in flow order.
+    stages: Vec<usize>,
+}
+
+impl Model {
+    pub fn new(scenario: &Scenario) -> Model {
+        let mut priorities: Vec<i64> = scenario.work_types.iter().map(|w| w.priority).collect();
+        priorities.sort_unstable_by(|a, b| b.cmp(a));
+        priorities.dedup();
+        let type_class = scenario
+            .work_types
+            .iter()
+            .map(|w| {
+                priorities
+                    .iter()
+                    .position(|&p| p == w.priority)
+                    .unwrap_or(0) as u8
+            })
+            .collect();
+        let mut acc = 0.0;
+        let type_cum_share = scenario
+            .work_types
+            .iter()
+            .map(|w| {
+                acc += w.share;
+                acc
+            })
+            .collect();
+        let mut resources: Vec<Resource> = scenario
+            .teams
+            .iter()
+            .map(|t| Resource {
+                capacity: t.people,
+                stages: Vec::new(),
+            })
+            .collect();
+        let mut stage_resource = Vec::new();
+        for (s, st) in scenario.stages.iter().enumerate() {
+            stage_resource.push(match st.kind {
+                StageKind::Work(Capacity::Team(t)) => {
+                    resources[t].stages.push(s);
+                    Some(t)
+                }
+                StageKind::Work(Capacity::Workers(c)) => {
+                    resources.push(Resource {
+                        capacity: c,
+                        stages: vec![s],
+                    });
+                    Some(resources.len() - 1)
+                }
+                _ => None,
+            });
+        }
+        Model {
+            scenario: scenario.clone(),
+            type_class,
+            classes: priorities.len(),
+            type_cum_share,
+            stage_resource,
+            resources,
+        }
+    }
+
+    /// The work type for a uniform number in [0, 1).
+    fn work_type(&self, u: f64) -> usize {
+        self.type_cum_share
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.type_cum_share.len() - 1)
+    }
+}

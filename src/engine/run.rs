@@ -1,0 +1,639 @@
+//! One replication: the event loop and the rules for moving items through the stream.
+
+use super::events::{EventQueue, Kind};
+use super::level::Level;
+use super::streams::{self, KeyedRng};
+use super::{
+    EngineError, ItemRecord, Model, Observer, RunStats, StageRunStats, StageTimes, UnfinishedItem,
+};
+use crate::scenario::{StageKind, StopRule, TimeKind};
+use std::collections::VecDeque;
+
+/// `ItemState::stage` of an item still in the backlog.
+const IN_BACKLOG: usize = usize::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct ItemState {
+    /// Key of the item's random streams.
+    key: u64,
+    index: u64,
+    arrival: f64,
+    /// When it entered the first stage (NaN while in the backlog).
+    entry: f64,
+    /// Start of the current stretch of wait or work.
+    mark: f64,
+    /// When it entered its current stage (its place in the "waited longest" order).
+    stage_since: f64,
+    /// Work left after a blocker (negative: none).
+    remaining: f64,
+    work_type: usize,
+    class: usize,
+    stage: usize,
+    /// Visit number at the current stage (1 on the first visit).
+    visit: u32,
+    live: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Queued {
+    item: u32,
+    /// When it joined the queue (or entered the stage, for work resumed after a blocker).
+    since: f64,
+}
+
+/// Buffers one replication needs, kept between replications so that a run allocates nothing in
+/// its steady state.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    events: EventQueue,
+    items: Vec<ItemState>,
+    free: Vec<u32>,
+    /// Per item slot and stage: `times[slot * stages + stage]`.
+    times: Vec<StageTimes>,
+    /// Per stage and priority class: `queues[stage * classes + class]`.
+    queues: Vec<VecDeque<Queued>>,
+    /// Per stage: items done upstream, waiting for room in it.
+    waitlist: Vec<VecDeque<u32>>,
+    /// Per priority class: items not yet in the first stage.
+    backlog: Vec<VecDeque<u32>>,
+    occupancy: Vec<u32>,
+    busy: Vec<u32>,
+    levels: Vec<Level>,
+}
+
+/// Resizes a list of queues to `len` and empties them, keeping their allocations.
+fn fresh<T>(v: &mut Vec<VecDeque<T>>, len: usize) {
+    v.resize_with(len, VecDeque::new);
+    v.iter_mut().for_each(VecDeque::clear);
+}
+
+impl Workspace {
+    fn prepare(&mut self, m: &Model) {
+        let n = m.scenario.stages.len();
+        self.events.clear();
+        self.items.clear();
+        self.free.clear();
+        self.times.clear();
+        fresh(&mut self.queues, n * m.classes);
+        fresh(&mut self.waitlist, n);
+        fresh(&mut self.backlog, m.classes);
+        self.occupancy.clear();
+        self.occupancy.resize(n, 0);
+        self.busy.clear();
+        self.busy.resize(m.resources.len(), 0);
+        self.levels.clear();
+        self.levels.resize(3 * n + 3, Level::default());
+    }
+}
+
+/// Runs replication `rep` of the model with the given master seed, reporting items to `observer`.
+pub fn run<O: Observer>(
+    model: &Model,
+    seed: u64,
+    rep: u64,
+    workspace: &mut Workspace,
+    observer: &mut O,
+) -> Result<RunStats, EngineError> {
+    workspace.prepare(model);
+    let sc = &model.scenario;
+    let rep_key = streams::replication_key(seed, rep);
+    let (limit, horizon) = match sc.simulation.stop {
+        StopRule::Items(n) => (Some(u64::from(n)), None),
+        StopRule::Horizon(h) => (None, Some(h)),
+    };
+    let warmup = u64::from(sc.simulation.warmup_items);
+    let mut sim = Sim {
+        m: model,
+        ws: workspace,
+        obs: observer,
+        n: sc.stages.len(),
+        rep_key,
+        now: 0.0,
+        arrived: 0,
+        done: 0,
+        in_progress: 0,
+        warmup,
+        window_start: 0.0,
+        in_window: warmup == 0,
+        finished_in_window: 0,
+    };
+
+    for _ in 0..sc.arrivals.backlog {
+        sim.arrive();
+    }
+    sim.admit();
+    let more = |arrived: u64| limit.is_none_or(|n| arrived < n);
+    let mut arrival_rng = streams::arrival_rng(rep_key);
+    if let Some(iv) = &sc.arrivals.interval {
+        if more(sim.arrived) {
+            let t = iv.sample(&mut arrival_rng);
+            sim.ws.events.push(t, 0, Kind::Arrival);
+        }
+    }
+
+    let mut events = 0u64;
+    while let Some(ev) = sim.ws.events.pop() {
+        let t = ev.time();
+        if horizon.is_some_and(|h| t > h) {
+            break;
+        }
+        sim.now = t;
+        events += 1;
+        match ev.kind {
+            Kind::Arrival => {
+                sim.arrive();
+                sim.admit();
+                if more(sim.arrived) {
+                    let iv = sc.arrivals.interval.as_ref().expect("arrival process");
+                    let next = t + iv.sample(&mut arrival_rng);
+                    sim.ws.events.push(next, 0, Kind::Arrival);
+                }
+            }
+            Kind::Finish => sim.finish(ev.item),
+            Kind::BlockerHit => sim.blocker_hit(ev.item),
+            Kind::BlockerClear => sim.blocker_clear(ev.item),
+            Kind::Release => sim.release(ev.item),
+        }
+    }
+
+    let end = horizon.unwrap_or(sim.now);
+    if let Some(n) = limit {
+        if sim.done != n {
+            return Err(EngineError::Deadlock {
+                rep,
+                stuck: n - sim.done,
+                items: n,
+            });
+        }
+    }
+    sim.now = end;
+    let unfinished = sim.report_unfinished();
+    for l in &mut sim.ws.levels {
+        l.close(end);
+    }
+    let lv = &sim.ws.levels;
+    let n = sim.n;
+    Ok(RunStats {
+        window_start: sim.window_start,
+        end,
+        stages: (0..n)
+            .map(|s| StageRunStats {
+                queue_area: lv[3 * s].area,
+                in_stage_area: lv[3 * s + 1].area,
+                busy_area: lv[3 * s + 2].area,
+            })
+            .collect(),
+        in_system_area: lv[3 * n].area,
+        in_progress_area: lv[3 * n + 1].area,
+        backlog_area: lv[3 * n + 2].area,
+        finished_in_window: sim.finished_in_window,
+        arrived: sim.arrived,
+        unfinished,
+        events,
+    })
+}
+
+struct Sim<'a, O> {
+    m: &'a Model,
+    ws: &'a mut Workspace,
+    obs: &'a mut O,
+    n: usize,
+    rep_key: u64,
+    now: f64,
+    arrived: u64,
+    done: u64,
+    in_progress: u32,
+    warmup: u64,
+    window_start: f64,
+    in_window: bool,
+    finished_in_window: u64,
+}
+
+impl<O: Observer> Sim<'_, O> {
+    // Level indices.
+    #[inline]
+    fn lv_queue(s: usize) -> usize {
+        3 * s
+    }
+    #[inline]
+    fn lv_in_stage(s: usize) -> usize {
+        3 * s + 1
+    }
+    #[inline]
+    fn lv_busy(s: usize) -> usize {
+        3 * s + 2
+    }
+    #[inline]
+    fn lv_system(&self) -> usize {
+        3 * self.n
+    }
+    #[inline]
+    fn lv_progress(&self) -> usize {
+        3 * self.n + 1
+    }
+    #[inline]
+    fn lv_backlog(&self) -> usize {
+        3 * self.n + 2
+    }
+
+    #[inline]
+    fn level(&mut self, idx: usize, delta: i32) {
+        self.ws.levels[idx].add(self.now, delta);
+    }
+
+    #[inline]
+    fn times(&mut self, slot: u32, s: usize) -> &mut StageTimes {
+        &mut self.ws.times[slot as usize * self.n + s]
+    }
+
+    /// Key of the random streams of the item's current visit to stage `s`.
+    #[inline]
+    fn visit_key(&self, slot: u32, s: usize) -> u64 {
+        let it = &self.ws.items[slot as usize];
+        streams::mix(
+            streams::mix(it.key, self.m.scenario.stages[s].stream_key),
+            u64::from(it.visit),
+        )
+    }
+
+    #[inline]
+    fn has_room(&self, s: usize) -> bool {
+        self.m.scenario.stages[s]
+            .wip_limit
+            .is_none_or(|l| self.ws.occupancy[s] < l)
+    }
+
+    /// A new item arrives now (from the initial backlog or the arrival stream).
+    fn arrive(&mut self) {
+        let index = self.arrived;
+        self.arrived += 1;
+        if index == self.warmup && !self.in_window {
+            self.in_window = true;
+            self.window_start = self.now;
+            let now = self.now;
+            self.ws.levels.iter_mut().for_each(|l| l.reset(now));
+        }
+        let key = streams::mix(self.rep_key, index);
+        let work_type = self
+            .m
+            .work_type(streams::unit(streams::mix(key, streams::WORK_TYPE)));
+        let state = ItemState {
+            key,
+            index,
+            arrival: self.now,
+            entry: f64::NAN,
+            mark: self.now,
+            stage_since: self.now,
+            remaining: -1.0,
+            work_type,
+            class: usize::from(self.m.type_class[work_type]),
+            stage: IN_BACKLOG,
+            visit: 0,
+            live: true,
+        };
+        let slot = match self.ws.free.pop() {
+            Some(slot) => {
+                self.ws.items[slot as usize] = state;
+                let n = self.n;
+                self.ws.times[slot as usize * n..(slot as usize + 1) * n]
+                    .fill(StageTimes::default());
+                slot
+            }
+            None => {
+                self.ws.items.push(state);
+                self.ws
+                    .times
+                    .extend(std::iter::repeat_n(StageTimes::default(), self.n));
+                (self.ws.items.len() - 1) as u32
+            }
+        };
+        self.ws.backlog[state.class].push_back(slot);
+        let (sys, back) = (self.lv_system(), self.lv_backlog());
+        self.level(sys, 1);
+        self.level(back, 1);
+    }
+
+    /// Moves items from the backlog into the first stage while the stream-wide and the first
+    /// stage's WIP limits allow, highest priority first, then in arrival order.
+    fn admit(&mut self) {
+        loop {
+            if let Some(w) = self.m.scenario.wip_limit {
+                if self.in_progress >= w {
+                    return;
+                }
+            }
+            if !self.has_room(0) {
+                return;
+            }
+            let Some(slot) = self.ws.backlog.iter_mut().find_map(VecDeque::pop_front) else {
+                return;
+            };
+            self.ws.items[slot as usize].entry = self.now;
+            self.in_progress += 1;
+            let (back, prog) = (self.lv_backlog(), self.lv_progress());
+            self.level(back, -1);
+            self.level(prog, 1);
+            self.enter(slot, 0);
+        }
+    }
+
+    /// The item enters stage `s` now.
+    fn enter(&mut self, slot: u32, s: usize) {
+        let now = self.now;
+        let visit = {
+            let t = self.times(slot, s);
+            t.visits += 1;
+            t.visits
+        };
+        let class = {
+            let it = &mut self.ws.items[slot as usize];
+            it.stage = s;
+            it.stage_since = now;
+            it.mark = now;
+            it.visit = visit;
+            it.class
+        };
+        self.ws.occupancy[s] += 1;
+        self.level(Self::lv_in_stage(s), 1);
+        match self.m.scenario.stages[s].kind {
+            StageKind::Work(_) => {
+                self.ws.queues[s * self.m.classes + class].push_back(Queued {
+                    item: slot,
+                    since: now,
+                });
+                self.level(Self::lv_queue(s), 1);
+                self.dispatch(self.m.stage_resource[s].expect("work stage"));
+            }
+            StageKind::Delay => {
+                let d = self.draw_duration(slot, s);
+                self.ws.events.push(now + d, slot, Kind::Finish);
+            }
+            StageKind::Cadence { every, first } => {
+                let release = if now <= first {
+                    first
+                } else {
+                    first + ((now - first) / every).ceil() * every
+                };
+                if release <= now {
+                    self.start_release(slot, s);
+                } else {
+                    self.level(Self::lv_queue(s), 1);
+                    self.ws.events.push(release, slot, Kind::Release);
+                }
+            }
+        }
+    }
+
+    /// Draws the duration of the item's current visit to stage `s`.
+    #[inline]
+    fn draw_duration(&self, slot: u32, s: usize) -> f64 {
+        let key = self.visit_key(slot, s);
+        let wt = self.ws.items[slot as usize].work_type;
+        self.m.scenario.stages[s]
+            .duration_for(wt)
+            .sample(&mut KeyedRng::new(key))
+    }
+
+    /// Free people of resource `r` take queued items, best first.
+    fn dispatch(&mut self, r: usize) {
+        let m = self.m;
+        let res = &m.resources[r];
+        let classes = m.classes;
+        while self.ws.busy[r] < res.capacity {
+            let mut best: Option<(usize, f64, usize)> = None;
+            for &s in &res.stages {
+                for c in 0..classes {
+                    let q = s * classes + c;
+                    if let Some(e) = self.ws.queues[q].front() {
+                        let better = match best {
+                            None => true,
+                            Some((bc, bsince, _)) => c < bc || (c == bc && e.since < bsince),
+                        };
+                        if better {
+                            best = Some((c, e.since, q));
+                        }
+                        break;
+                    }
+                }
+            }
+            let Some((_, _, q)) = best else {
+                return;
+            };
+            let e = self.ws.queues[q].pop_front().expect("non-empty queue");
+            self.start_work(e.item, q / classes, r);
+        }
+    }
+
+    fn start_work(&mut self, slot: u32, s: usize, r: usize) {
+        let now = self.now;
+        self.ws.busy[r] += 1;
+        self.level(Self::lv_busy(s), 1);
+        self.level(Self::lv_queue(s), -1);
+        let mark = self.ws.items[slot as usize].mark;
+        self.times(slot, s).queue += now - mark;
+        let it = &mut self.ws.items[slot as usize];
+        it.mark = now;
+        if it.remaining >= 0.0 {
+            let d = it.remaining;
+            it.remaining = -1.0;
+            self.ws.events.push(now + d, slot, Kind::Finish);
+            return;
+        }
+        let d = self.draw_duration(slot, s);
+        let m = self.m;
+        if let Some(b) = &m.scenario.stages[s].blockers {
+            let key = self.visit_key(slot, s);
+            if streams::unit(streams::mix(key, streams::BLOCKER)) < b.probability {
+                let before = d * streams::unit(streams::mix(key, streams::BLOCKER_SPLIT));
+                self.ws.items[slot as usize].remaining = d - before;
+                self.ws.events.push(now + before, slot, Kind::BlockerHit);
+                return;
+            }
+        }
+        self.ws.events.push(now + d, slot, Kind::Finish);
+    }
+
+    fn blocker_hit(&mut self, slot: u32) {
+        let now = self.now;
+        let s = self.ws.items[slot as usize].stage;
+        let mark = self.ws.items[slot as usize].mark;
+        self.times(slot, s).work += now - mark;
+        self.ws.items[slot as usize].mark = now;
+        let m = self.m;
+        let b = m.scenario.stages[s]
+            .blockers
+            .as_ref()
+            .expect("blocked at a stage with blockers");
+        let key = streams::mix(self.visit_key(slot, s), streams::BLOCKER_TIME);
+        let d = b.duration.sample(&mut KeyedRng::new(key));
+        self.ws.events.push(now + d, slot, Kind::BlockerClear);
+        if !b.holds_worker {
+            let r = self.m.stage_resource[s].expect("work stage");
+            self.ws.busy[r] -= 1;
+            self.level(Self::lv_busy(s), -1);
+            self.dispatch(r);
+        }
+    }
+
+    fn blocker_clear(&mut self, slot: u32) {
+        let now = self.now;
+        let it = self.ws.items[slot as usize];
+        let s = it.stage;
+        self.times(slot, s).blocker += now - it.mark;
+        self.ws.items[slot as usize].mark = now;
+        let holds = self.m.scenario.stages[s]
+            .blockers
+            .as_ref()
+            .is_some_and(|b| b.holds_worker);
+        if holds {
+            self.ws.items[slot as usize].remaining = -1.0;
+            self.ws.events.push(now + it.remaining, slot, Kind::Finish);
+        } else {
+            // Finishing started work comes first: back to the front of its queue.
+            self.ws.queues[s * self.m.classes + it.class].push_front(Queued {
+                item: slot,
+                since: it.stage_since,
+            });
+            self.level(Self::lv_queue(s), 1);
+            self.dispatch(self.m.stage_resource[s].expect("work stage"));
+        }
+    }
+
+    fn start_release(&mut self, slot: u32, s: usize) {
+        self.ws.items[slot as usize].mark = self.now;
+        let d = self.draw_duration(slot, s);
+        self.ws.events.push(self.now + d, slot, Kind::Finish);
+    }
+
+    fn release(&mut self, slot: u32) {
+        let s = self.ws.items[slot as usize].stage;
+        let mark = self.ws.items[slot as usize].mark;
+        let now = self.now;
+        self.times(slot, s).cadence += now - mark;
+        self.level(Self::lv_queue(s), -1);
+        self.start_release(slot, s);
+    }
+
+    /// The item's time at its current stage is over.
+    fn finish(&mut self, slot: u32) {
+        let now = self.now;
+        let it = self.ws.items[slot as usize];
+        let s = it.stage;
+        let m = self.m;
+        let stage = &m.scenario.stages[s];
+        let elapsed = now - it.mark;
+        let resource = m.stage_resource[s];
+        match (&stage.kind, stage.counts_as) {
+            (StageKind::Work(_), _) | (_, TimeKind::Work) => self.times(slot, s).work += elapsed,
+            (_, TimeKind::Wait) => self.times(slot, s).delay += elapsed,
+        }
+        if let Some(r) = resource {
+            self.ws.busy[r] -= 1;
+            self.level(Self::lv_busy(s), -1);
+        }
+        self.route(slot, s);
+        if let Some(r) = resource {
+            self.dispatch(r);
+        }
+    }
+
+    /// Sends an item done at stage `s` onwards: back for rework, out of the stream, into the next
+    /// stage, or into the next stage's wait list when it is full.
+    fn route(&mut self, slot: u32, s: usize) {
+        if let Some(rw) = self.m.scenario.stages[s].rework {
+            let u = streams::unit(streams::mix(self.visit_key(slot, s), streams::REWORK));
+            if u < rw.probability {
+                self.leave(slot, s);
+                self.enter(slot, rw.to);
+                self.slot_freed(s);
+                return;
+            }
+        }
+        if s + 1 == self.n {
+            self.leave(slot, s);
+            self.complete(slot);
+            self.slot_freed(s);
+        } else if self.has_room(s + 1) {
+            self.leave(slot, s);
+            self.enter(slot, s + 1);
+            self.slot_freed(s);
+        } else {
+            self.ws.items[slot as usize].mark = self.now;
+            self.ws.waitlist[s + 1].push_back(slot);
+        }
+    }
+
+    fn leave(&mut self, _slot: u32, s: usize) {
+        self.ws.occupancy[s] -= 1;
+        self.level(Self::lv_in_stage(s), -1);
+    }
+
+    /// Stage `s` may have room now: let blocked items in (first come first served), which may in
+    /// turn make room upstream, and finally in the backlog.
+    fn slot_freed(&mut self, s: usize) {
+        while self.has_room(s) {
+            let Some(x) = self.ws.waitlist[s].pop_front() else {
+                break;
+            };
+            let it = self.ws.items[x as usize];
+            let from = it.stage;
+            let now = self.now;
+            self.times(x, from).blocked += now - it.mark;
+            self.leave(x, from);
+            self.enter(x, s);
+            self.slot_freed(from);
+        }
+        if s == 0 {
+            self.admit();
+        }
+    }
+
+    fn complete(&mut self, slot: u32) {
+        let now = self.now;
+        let (sys, prog) = (self.lv_system(), self.lv_progress());
+        self.level(sys, -1);
+        self.level(prog, -1);
+        self.in_progress -= 1;
+        self.done += 1;
+        if self.in_window {
+            self.finished_in_window += 1;
+        }
+        let it = self.ws.items[slot as usize];
+        let n = self.n;
+        let base = slot as usize * n;
+        self.obs.item_done(&ItemRecord {
+            index: it.index,
+            work_type: it.work_type,
+            arrival: it.arrival,
+            entry: it.entry,
+            done: now,
+            stages: &self.ws.times[base..base + n],
+        });
+        self.ws.items[slot as usize].live = false;
+        self.ws.free.push(slot);
+        self.admit();
+    }
+
+    /// Tells the observer about every item still in the stream at the end; returns how many.
+    fn report_unfinished(&mut self) -> u64 {
+        let n = self.n;
+        let mut count = 0;
+        for (slot, it) in self.ws.items.iter().enumerate() {
+            if !it.live {
+                continue;
+            }
+            count += 1;
+            let in_stage = it.stage != IN_BACKLOG;
+            self.obs.item_unfinished(&UnfinishedItem {
+                index: it.index,
+                work_type: it.work_type,
+                arrival: it.arrival,
+                entry: in_stage.then_some(it.entry),
+                stage: in_stage.then_some(it.stage),
+                stage_since: if in_stage { it.stage_since } else { it.arrival },
+                stages: &self.ws.times[slot * n..(slot + 1) * n],
+            });
+        }
+        count
+    }
+}

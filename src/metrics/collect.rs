@@ -1,0 +1,216 @@
+//! What one replication contributes: an [`Observer`] that sums the measured items into small
+//! per-replication totals and keeps their values for the histograms until the replication ends.
+
+use super::histogram::Histogram;
+use crate::engine::{ItemRecord, Observer, RunStats};
+
+/// Sums over the measured items of one stage in one replication.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTotals {
+    pub wait: f64,
+    pub queue: f64,
+    pub blocked: f64,
+    pub blocker: f64,
+    pub cadence: f64,
+    pub delay: f64,
+    pub work: f64,
+    pub visits: u64,
+}
+
+/// Sums over the measured items of one work type in one replication.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TypeTotals {
+    pub items: u64,
+    pub lead: f64,
+    pub wait: f64,
+}
+
+/// Everything one replication adds to the summary, apart from histogram counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepTotals {
+    /// Measured items (done, index at or past the warm-up).
+    pub items: u64,
+    pub lead: f64,
+    /// Sum of squared lead times (for the pooled standard deviation).
+    pub lead_sq: f64,
+    pub cycle: f64,
+    pub backlog_wait: f64,
+    pub work: f64,
+    /// Sum over items of work / lead time.
+    pub efficiency: f64,
+    pub lead_min: f64,
+    pub lead_max: f64,
+    /// Time the last item was done (`items` stop rule).
+    pub makespan: Option<f64>,
+    pub stages: Vec<StageTotals>,
+    pub types: Vec<TypeTotals>,
+    pub run: RunStats,
+}
+
+/// One histogram per distribution reported with percentiles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Histograms {
+    pub lead: Histogram,
+    pub cycle: Histogram,
+    pub efficiency: Histogram,
+    pub makespan: Histogram,
+    /// Per stage: each measured item's total wait there.
+    pub stage_wait: Vec<Histogram>,
+    /// Per work type: lead times.
+    pub type_lead: Vec<Histogram>,
+}
+
+impl Histograms {
+    pub fn new(stages: usize, types: usize) -> Histograms {
+        Histograms {
+            stage_wait: vec![Histogram::new(); stages],
+            type_lead: vec![Histogram::new(); types],
+            ..Histograms::default()
+        }
+    }
+
+    pub fn merge(&mut self, other: &Histograms) {
+        self.lead.merge(&other.lead);
+        self.cycle.merge(&other.cycle);
+        self.efficiency.merge(&other.efficiency);
+        self.makespan.merge(&other.makespan);
+        for (a, b) in self.stage_wait.iter_mut().zip(&other.stage_wait) {
+            a.merge(b);
+        }
+        for (a, b) in self.type_lead.iter_mut().zip(&other.type_lead) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Observes one replication at a time; reused across replications to avoid allocation.
+#[derive(Debug, Clone)]
+pub struct Collector {
+    warmup: u64,
+    totals: RepTotals,
+    lead: Vec<f64>,
+    cycle: Vec<f64>,
+    efficiency: Vec<f64>,
+    /// (stage, wait) per measured item and stage.
+    stage_wait: Vec<f64>,
+    /// (type, lead) per measured item.
+    type_lead: Vec<(u32, f64)>,
+    n_stages: usize,
+}
+
+impl Collector {
+    pub fn new(stages: usize, types: usize, warmup_items: u32) -> Collector {
+        let mut c = Collector {
+            warmup: u64::from(warmup_items),
+            totals: RepTotals::default(),
+            lead: Vec::new(),
+            cycle: Vec::new(),
+            efficiency: Vec::new(),
+            stage_wait: Vec::new(),
+            type_lead: Vec::new(),
+            n_stages: stages,
+        };
+        c.totals.stages = vec![StageTotals::default(); stages];
+        c.totals.types = vec![TypeTotals::default(); types];
+        c.begin();
+        c
+    }
+
+    /// Starts a new replication.
+    pub fn begin(&mut self) {
+        let t = &mut self.totals;
+        t.items = 0;
+        t.lead = 0.0;
+        t.lead_sq = 0.0;
+        t.cycle = 0.0;
+        t.backlog_wait = 0.0;
+        t.work = 0.0;
+        t.efficiency = 0.0;
+        t.lead_min = f64::INFINITY;
+        t.lead_max = f64::NEG_INFINITY;
+        t.makespan = None;
+        t.stages.fill(StageTotals::default());
+        t.types.fill(TypeTotals::default());
+        self.lead.clear();
+        self.cycle.clear();
+        self.efficiency.clear();
+        self.stage_wait.clear();
+        self.type_lead.clear();
+    }
+
+    /// Ends the replication: records its values into `hist` and returns its totals.
+    pub fn finish(
+        &mut self,
+        run: RunStats,
+        makespan: Option<f64>,
+        hist: &mut Histograms,
+    ) -> RepTotals {
+        for &x in &self.lead {
+            hist.lead.record(x);
+        }
+        for &x in &self.cycle {
+            hist.cycle.record(x);
+        }
+        for &x in &self.efficiency {
+            hist.efficiency.record(x);
+        }
+        for (i, &w) in self.stage_wait.iter().enumerate() {
+            hist.stage_wait[i % self.n_stages].record(w);
+        }
+        for &(t, x) in &self.type_lead {
+            hist.type_lead[t as usize].record(x);
+        }
+        if let Some(m) = makespan {
+            hist.makespan.record(m);
+        }
+        let mut totals = self.totals.clone();
+        totals.makespan = makespan;
+        totals.run = run;
+        totals
+    }
+}
+
+impl Observer for Collector {
+    fn item_done(&mut self, item: &ItemRecord<'_>) {
+        if item.index < self.warmup {
+            return;
+        }
+        let lead = item.lead_time();
+        let work = item.work();
+        let eff = if lead > 0.0 {
+            (work / lead).min(1.0)
+        } else {
+            1.0
+        };
+        let t = &mut self.totals;
+        t.items += 1;
+        t.lead += lead;
+        t.lead_sq += lead * lead;
+        t.cycle += item.cycle_time();
+        t.backlog_wait += item.entry - item.arrival;
+        t.work += work;
+        t.efficiency += eff;
+        t.lead_min = t.lead_min.min(lead);
+        t.lead_max = t.lead_max.max(lead);
+        for (acc, st) in t.stages.iter_mut().zip(item.stages) {
+            let w = st.wait();
+            acc.wait += w;
+            acc.queue += st.queue;
+            acc.blocked += st.blocked;
+            acc.blocker += st.blocker;
+            acc.cadence += st.cadence;
+            acc.delay += st.delay;
+            acc.work += st.work;
+            acc.visits += u64::from(st.visits);
+            self.stage_wait.push(w);
+        }
+        let ty = &mut t.types[item.work_type];
+        ty.items += 1;
+        ty.lead += lead;
+        ty.wait += lead - work;
+        self.lead.push(lead);
+        self.cycle.push(item.cycle_time());
+        self.efficiency.push(eff);
+        self.type_lead.push((item.work_type as u32, lead));
+    }
+}
