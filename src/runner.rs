@@ -28,13 +28,21 @@ pub struct RunOptions {
     pub seed: Option<u64>,
 }
 
+/// What a Monte Carlo run produces: the summary, and the histograms pooled over all replications
+/// (for percentile tables and charts).
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub summary: Summary,
+    pub histograms: Histograms,
+}
+
 /// Runs all replications of a scenario and summarises them. `progress` is called (from any thread)
 /// with the number of replications done so far.
 pub fn simulate(
     scenario: &Scenario,
     options: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Summary, EngineError> {
+) -> Result<RunResult, EngineError> {
     let runs = options.runs.unwrap_or(scenario.simulation.runs);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
     let model = Model::new(scenario);
@@ -84,5 +92,19 @@ pub fn simulate(
         .into_iter()
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    Ok(acc.finish(&batches, &traffic::analyse(scenario), runs, seed))
+    let mut histograms = Histograms::new(n_stages, n_types);
+    for b in &batches {
+        histograms.merge(b);
+    }
+    let summary = acc.finish(
+        &batches,
+        &histograms,
+        &traffic::analyse(scenario),
+        runs,
+        seed,
+    );
+    Ok(RunResult {
+        summary,
+        histograms,
+    })
 }

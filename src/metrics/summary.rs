@@ -353,25 +353,23 @@ impl Accumulator {
     }
 
     /// Builds the summary. `batches` are the histograms of the replication batches (replication r
-    /// in batch r mod batches.len()), used for percentiles and their standard errors.
+    /// in batch r mod batches.len()), used for the standard errors of percentiles; `pooled` is
+    /// their sum.
     pub fn finish(
         &self,
         batches: &[Histograms],
+        pooled: &Histograms,
         traffic: &Traffic,
         runs: u32,
         seed: u64,
     ) -> Summary {
         let sc = &self.scenario;
-        let mut pooled = Histograms::new(sc.stages.len(), sc.work_types.len());
-        for b in batches {
-            pooled.merge(b);
-        }
         let batches: Vec<&Histograms> = batches
             .iter()
             .filter(|b| !b.lead.is_empty() || !b.makespan.is_empty())
             .collect();
         let pct = |pick: &dyn Fn(&Histograms) -> &Histogram, q: f64| -> (f64, Option<f64>) {
-            let est = pick(&pooled).quantile(q).unwrap_or(f64::NAN);
+            let est = pick(pooled).quantile(q).unwrap_or(f64::NAN);
             let mut w = Welford::default();
             for b in &batches {
                 if let Some(v) = pick(b).quantile(q) {
@@ -388,7 +386,7 @@ impl Accumulator {
                             mean_se: Option<f64>,
                             sd: Option<f64>|
          -> Option<Distribution> {
-            let h = pick(&pooled);
+            let h = pick(pooled);
             if h.is_empty() {
                 return None;
             }

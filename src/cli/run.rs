@@ -1,0 +1,133 @@
+//! `flowsim run`: simulate a scenario, print the summary table, write the result files.
+
+use super::{EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, print};
+use crate::report::output::{OutputFile, write_all};
+use crate::report::{csv, json, table};
+use crate::runner::{self, RunOptions};
+use crate::scenario::{Scenario, traffic};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  flowsim run                                     the built-in feature-delivery example
+  flowsim run scenarios/incident-response.toml
+  flowsim run my-stream.toml --runs 5000 --seed 7 --out results/my-stream
+
+Writes summary.json, stages.csv and lead_times.csv to --out (default: output/<scenario file name>/).";
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without it, the built-in feature-delivery example runs
+    scenario: Option<PathBuf>,
+    /// Monte Carlo replications (default: the scenario's `runs`)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    runs: Option<u32>,
+    /// Random seed (default: the scenario's `seed`); the same seed gives the same results
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Directory for the results (default: output/<scenario file name>/)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Do not draw charts
+    #[arg(long)]
+    no_charts: bool,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Print only where the results were written
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let (scenario, stem) = match &args.scenario {
+        Some(path) => {
+            let sc = Scenario::load(path).map_err(|e| {
+                Failure::input(format!(
+                    "{e}\nThe scenario is invalid; no results were written."
+                ))
+            })?;
+            let stem = path
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+            (sc, stem)
+        }
+        None => {
+            let sc = Scenario::parse(EXAMPLE_SCENARIO, EXAMPLE_NAME)
+                .map_err(|e| Failure::other(format!("the built-in example is invalid: {e}")))?;
+            (sc, "feature-delivery".to_string())
+        }
+    };
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&stem));
+    let options = RunOptions {
+        runs: args.runs,
+        seed: args.seed,
+    };
+    let runs = options.runs.unwrap_or(scenario.simulation.runs);
+
+    for w in traffic::analyse(&scenario).warnings {
+        eprintln!("warning: {w}");
+    }
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(u64::from(runs))
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} runs ({eta} left)")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(scenario.name.clone());
+    let progress = |done: u64| bar.set_position(done);
+
+    let simulate = || runner::simulate(&scenario, options, &progress);
+    let result = match args.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build()
+            .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?
+            .install(simulate),
+        None => simulate(),
+    }
+    .map_err(|e| Failure::other(e.to_string()))?;
+    bar.finish_and_clear();
+
+    let summary = &result.summary;
+    let files = vec![
+        OutputFile {
+            name: "summary.json".into(),
+            bytes: json::summary_json(summary),
+        },
+        OutputFile {
+            name: "stages.csv".into(),
+            bytes: csv::stages_csv(summary),
+        },
+        OutputFile {
+            name: "lead_times.csv".into(),
+            bytes: csv::lead_times_csv(&result.histograms.lead),
+        },
+    ];
+    write_all(&out_dir, &files).map_err(|e| {
+        Failure::other(format!(
+            "cannot write the results to {}: {e}",
+            out_dir.display()
+        ))
+    })?;
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let mut text = String::new();
+    if !args.quiet {
+        text.push_str(&table::summary_table(summary));
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "Results written to {}/ ({})\n",
+        out_dir.display(),
+        names.join(", ")
+    ));
+    print(&text)
+}

@@ -1,0 +1,5 @@
+//! All integration tests in one binary (faster to build and run than one binary per file).
+//! Statistical tests compare Monte Carlo estimates with exact queueing-theory answers; each says
+//! how its tolerance follows from the Monte Carlo standard error.
+
+mod common;
