@@ -2,4 +2,8 @@
 //! Statistical tests compare Monte Carlo estimates with exact queueing-theory answers; each says
 //! how its tolerance follows from the Monte Carlo standard error.
 
+mod bad_input;
+mod cli;
 mod common;
+mod scenarios;
+mod theory;
