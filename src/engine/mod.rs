@@ -31,7 +31,7 @@ pub mod streams;
 
 pub use run::{Workspace, run};
 
-use crate::scenario::{Capacity, Scenario, StageKind};
+use crate::scenario::{Capacity, Scenario, StageKind, TimeKind};
 
 /// Time an item spent at one stage, over all its visits, by what it was doing.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -167,10 +167,14 @@ pub enum EngineError {
         "replication {rep}: the simulation stopped with {stuck} of {items} items never done (a deadlock); please report this with the scenario file"
     )]
     Deadlock { rep: u64, stuck: u64, items: u64 },
+    #[error(
+        "replication {rep}: {what}; this is beyond what one replication can hold: simulate fewer items or a shorter horizon"
+    )]
+    TooLarge { rep: u64, what: String },
 }
 
 /// A scenario prepared for the engine: names resolved to indices, priorities to classes, stages to
-/// the people (resources) who serve them.
+/// the people (resources) who serve them, and what the event loop needs per stage packed together.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub scenario: Scenario,
@@ -179,9 +183,11 @@ pub struct Model {
     classes: usize,
     /// Cumulative share per work type, for drawing types.
     type_cum_share: Vec<f64>,
-    /// Resource serving each work stage.
-    stage_resource: Vec<Option<usize>>,
     resources: Vec<Resource>,
+    stages: Vec<StageRt>,
+    /// Duration per stage and work type: `durations[stage * types + type]`.
+    durations: Vec<crate::dist::Dist>,
+    types: usize,
 }
 
 /// A set of interchangeable people: a stage's dedicated workers, or a team.
@@ -190,6 +196,30 @@ struct Resource {
     capacity: u32,
     /// Stages served, in flow order.
     stages: Vec<usize>,
+}
+
+/// The per-stage facts the event loop reads on every visit.
+#[derive(Debug, Clone, Copy)]
+struct StageRt {
+    kind: RtKind,
+    /// `u32::MAX` when unlimited.
+    wip_limit: u32,
+    /// Rework target and probability (0 when the stage has no rework).
+    rework_to: usize,
+    rework_p: f64,
+    /// Blocker probability (0 when none) and whether a blocked item keeps its worker.
+    blocker_p: f64,
+    holds_worker: bool,
+    /// Whether delay or release time counts as wait rather than work.
+    duration_is_wait: bool,
+    stream_key: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum RtKind {
+    Work { resource: usize },
+    Delay,
+    Cadence { every: f64, first: f64 },
 }
 
 impl Model {
@@ -224,30 +254,51 @@ impl Model {
                 stages: Vec::new(),
             })
             .collect();
-        let mut stage_resource = Vec::new();
+        let mut stages = Vec::new();
         for (s, st) in scenario.stages.iter().enumerate() {
-            stage_resource.push(match st.kind {
+            let kind = match st.kind {
                 StageKind::Work(Capacity::Team(t)) => {
                     resources[t].stages.push(s);
-                    Some(t)
+                    RtKind::Work { resource: t }
                 }
                 StageKind::Work(Capacity::Workers(c)) => {
                     resources.push(Resource {
                         capacity: c,
                         stages: vec![s],
                     });
-                    Some(resources.len() - 1)
+                    RtKind::Work {
+                        resource: resources.len() - 1,
+                    }
                 }
-                _ => None,
+                StageKind::Delay => RtKind::Delay,
+                StageKind::Cadence { every, first } => RtKind::Cadence { every, first },
+            };
+            stages.push(StageRt {
+                kind,
+                wip_limit: st.wip_limit.unwrap_or(u32::MAX),
+                rework_to: st.rework.map_or(s, |r| r.to),
+                rework_p: st.rework.map_or(0.0, |r| r.probability),
+                blocker_p: st.blockers.as_ref().map_or(0.0, |b| b.probability),
+                holds_worker: st.blockers.as_ref().is_some_and(|b| b.holds_worker),
+                duration_is_wait: st.counts_as == TimeKind::Wait,
+                stream_key: st.stream_key,
             });
         }
+        let types = scenario.work_types.len();
+        let durations = scenario
+            .stages
+            .iter()
+            .flat_map(|st| (0..types).map(move |t| st.duration_for(t).clone()))
+            .collect();
         Model {
             scenario: scenario.clone(),
             type_class,
             classes: priorities.len(),
             type_cum_share,
-            stage_resource,
             resources,
+            stages,
+            durations,
+            types,
         }
     }
 

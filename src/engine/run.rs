@@ -1,21 +1,24 @@
 //! One replication: the event loop and the rules for moving items through the stream.
 
-use super::events::{EventQueue, Kind};
+use super::events::{EventQueue, Kind, MAX_EVENTS, MAX_SLOTS};
 use super::level::Level;
 use super::streams::{self, KeyedRng};
 use super::{
-    EngineError, ItemRecord, Model, Observer, RunStats, StageRunStats, StageTimes, UnfinishedItem,
+    EngineError, ItemRecord, Model, Observer, RtKind, RunStats, StageRunStats, StageTimes,
+    UnfinishedItem,
 };
-use crate::scenario::{StageKind, StopRule, TimeKind};
+use crate::scenario::StopRule;
 use std::collections::VecDeque;
 
 /// `ItemState::stage` of an item still in the backlog.
-const IN_BACKLOG: usize = usize::MAX;
+const IN_BACKLOG: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 struct ItemState {
     /// Key of the item's random streams.
     key: u64,
+    /// Key of the random streams of its current visit (item, stage, visit number).
+    visit_key: u64,
     index: u64,
     arrival: f64,
     /// When it entered the first stage (NaN while in the backlog).
@@ -26,11 +29,11 @@ struct ItemState {
     stage_since: f64,
     /// Work left after a blocker (negative: none).
     remaining: f64,
-    work_type: usize,
-    class: usize,
-    stage: usize,
+    stage: u32,
     /// Visit number at the current stage (1 on the first visit).
     visit: u32,
+    work_type: u16,
+    class: u8,
     live: bool,
 }
 
@@ -58,6 +61,7 @@ pub struct Workspace {
     backlog: Vec<VecDeque<u32>>,
     occupancy: Vec<u32>,
     busy: Vec<u32>,
+    /// Per stage: queue, in stage, busy; then items in the stream, in progress, in the backlog.
     levels: Vec<Level>,
 }
 
@@ -69,7 +73,7 @@ fn fresh<T>(v: &mut Vec<VecDeque<T>>, len: usize) {
 
 impl Workspace {
     fn prepare(&mut self, m: &Model) {
-        let n = m.scenario.stages.len();
+        let n = m.stages.len();
         self.events.clear();
         self.items.clear();
         self.free.clear();
@@ -102,16 +106,18 @@ pub fn run<O: Observer>(
         StopRule::Horizon(h) => (None, Some(h)),
     };
     let warmup = u64::from(sc.simulation.warmup_items);
+    let n = model.stages.len();
     let mut sim = Sim {
         m: model,
         ws: workspace,
         obs: observer,
-        n: sc.stages.len(),
+        n,
         rep_key,
         now: 0.0,
         arrived: 0,
         done: 0,
         in_progress: 0,
+        conwip: sc.wip_limit.unwrap_or(u32::MAX),
         warmup,
         window_start: 0.0,
         in_window: warmup == 0,
@@ -137,9 +143,20 @@ pub fn run<O: Observer>(
         if horizon.is_some_and(|h| t > h) {
             break;
         }
+        if sim.ws.items.len() as u64 >= MAX_SLOTS - 1 || sim.ws.events.scheduled() >= MAX_EVENTS - 1
+        {
+            return Err(EngineError::TooLarge {
+                rep,
+                what: format!(
+                    "{} items in the stream at once and {} events scheduled (limits {MAX_SLOTS} and {MAX_EVENTS})",
+                    sim.ws.items.len(),
+                    sim.ws.events.scheduled()
+                ),
+            });
+        }
         sim.now = t;
         events += 1;
-        match ev.kind {
+        match ev.kind() {
             Kind::Arrival => {
                 sim.arrive();
                 sim.admit();
@@ -149,10 +166,10 @@ pub fn run<O: Observer>(
                     sim.ws.events.push(next, 0, Kind::Arrival);
                 }
             }
-            Kind::Finish => sim.finish(ev.item),
-            Kind::BlockerHit => sim.blocker_hit(ev.item),
-            Kind::BlockerClear => sim.blocker_clear(ev.item),
-            Kind::Release => sim.release(ev.item),
+            Kind::Finish => sim.finish(ev.item()),
+            Kind::BlockerHit => sim.blocker_hit(ev.item()),
+            Kind::BlockerClear => sim.blocker_clear(ev.item()),
+            Kind::Release => sim.release(ev.item()),
         }
     }
 
@@ -172,7 +189,6 @@ pub fn run<O: Observer>(
         l.close(end);
     }
     let lv = &sim.ws.levels;
-    let n = sim.n;
     Ok(RunStats {
         window_start: sim.window_start,
         end,
@@ -203,26 +219,29 @@ struct Sim<'a, O> {
     arrived: u64,
     done: u64,
     in_progress: u32,
+    /// Stream-wide WIP limit (`u32::MAX`: none).
+    conwip: u32,
     warmup: u64,
     window_start: f64,
     in_window: bool,
     finished_in_window: u64,
 }
 
+// Level indices.
+#[inline]
+fn lv_queue(s: usize) -> usize {
+    3 * s
+}
+#[inline]
+fn lv_in_stage(s: usize) -> usize {
+    3 * s + 1
+}
+#[inline]
+fn lv_busy(s: usize) -> usize {
+    3 * s + 2
+}
+
 impl<O: Observer> Sim<'_, O> {
-    // Level indices.
-    #[inline]
-    fn lv_queue(s: usize) -> usize {
-        3 * s
-    }
-    #[inline]
-    fn lv_in_stage(s: usize) -> usize {
-        3 * s + 1
-    }
-    #[inline]
-    fn lv_busy(s: usize) -> usize {
-        3 * s + 2
-    }
     #[inline]
     fn lv_system(&self) -> usize {
         3 * self.n
@@ -242,25 +261,18 @@ impl<O: Observer> Sim<'_, O> {
     }
 
     #[inline]
+    fn item(&mut self, slot: u32) -> &mut ItemState {
+        &mut self.ws.items[slot as usize]
+    }
+
+    #[inline]
     fn times(&mut self, slot: u32, s: usize) -> &mut StageTimes {
         &mut self.ws.times[slot as usize * self.n + s]
     }
 
-    /// Key of the random streams of the item's current visit to stage `s`.
-    #[inline]
-    fn visit_key(&self, slot: u32, s: usize) -> u64 {
-        let it = &self.ws.items[slot as usize];
-        streams::mix(
-            streams::mix(it.key, self.m.scenario.stages[s].stream_key),
-            u64::from(it.visit),
-        )
-    }
-
     #[inline]
     fn has_room(&self, s: usize) -> bool {
-        self.m.scenario.stages[s]
-            .wip_limit
-            .is_none_or(|l| self.ws.occupancy[s] < l)
+        self.ws.occupancy[s] < self.m.stages[s].wip_limit
     }
 
     /// A new item arrives now (from the initial backlog or the arrival stream).
@@ -277,37 +289,39 @@ impl<O: Observer> Sim<'_, O> {
         let work_type = self
             .m
             .work_type(streams::unit(streams::mix(key, streams::WORK_TYPE)));
+        let class = self.m.type_class[work_type];
         let state = ItemState {
             key,
+            visit_key: 0,
             index,
             arrival: self.now,
             entry: f64::NAN,
             mark: self.now,
             stage_since: self.now,
             remaining: -1.0,
-            work_type,
-            class: usize::from(self.m.type_class[work_type]),
             stage: IN_BACKLOG,
             visit: 0,
+            work_type: work_type as u16,
+            class,
             live: true,
         };
+        let n = self.n;
         let slot = match self.ws.free.pop() {
             Some(slot) => {
-                self.ws.items[slot as usize] = state;
-                let n = self.n;
-                self.ws.times[slot as usize * n..(slot as usize + 1) * n]
-                    .fill(StageTimes::default());
+                let i = slot as usize;
+                self.ws.items[i] = state;
+                self.ws.times[i * n..(i + 1) * n].fill(StageTimes::default());
                 slot
             }
             None => {
                 self.ws.items.push(state);
                 self.ws
                     .times
-                    .extend(std::iter::repeat_n(StageTimes::default(), self.n));
+                    .extend(std::iter::repeat_n(StageTimes::default(), n));
                 (self.ws.items.len() - 1) as u32
             }
         };
-        self.ws.backlog[state.class].push_back(slot);
+        self.ws.backlog[usize::from(class)].push_back(slot);
         let (sys, back) = (self.lv_system(), self.lv_backlog());
         self.level(sys, 1);
         self.level(back, 1);
@@ -316,19 +330,12 @@ impl<O: Observer> Sim<'_, O> {
     /// Moves items from the backlog into the first stage while the stream-wide and the first
     /// stage's WIP limits allow, highest priority first, then in arrival order.
     fn admit(&mut self) {
-        loop {
-            if let Some(w) = self.m.scenario.wip_limit {
-                if self.in_progress >= w {
-                    return;
-                }
-            }
-            if !self.has_room(0) {
-                return;
-            }
+        while self.in_progress < self.conwip && self.has_room(0) {
             let Some(slot) = self.ws.backlog.iter_mut().find_map(VecDeque::pop_front) else {
                 return;
             };
-            self.ws.items[slot as usize].entry = self.now;
+            let now = self.now;
+            self.item(slot).entry = now;
             self.in_progress += 1;
             let (back, prog) = (self.lv_backlog(), self.lv_progress());
             self.level(back, -1);
@@ -345,30 +352,32 @@ impl<O: Observer> Sim<'_, O> {
             t.visits += 1;
             t.visits
         };
+        let st = self.m.stages[s];
         let class = {
-            let it = &mut self.ws.items[slot as usize];
-            it.stage = s;
+            let it = self.item(slot);
+            it.stage = s as u32;
             it.stage_since = now;
             it.mark = now;
             it.visit = visit;
-            it.class
+            it.visit_key = streams::mix(streams::mix(it.key, st.stream_key), u64::from(visit));
+            usize::from(it.class)
         };
         self.ws.occupancy[s] += 1;
-        self.level(Self::lv_in_stage(s), 1);
-        match self.m.scenario.stages[s].kind {
-            StageKind::Work(_) => {
+        self.level(lv_in_stage(s), 1);
+        match st.kind {
+            RtKind::Work { resource } => {
                 self.ws.queues[s * self.m.classes + class].push_back(Queued {
                     item: slot,
                     since: now,
                 });
-                self.level(Self::lv_queue(s), 1);
-                self.dispatch(self.m.stage_resource[s].expect("work stage"));
+                self.level(lv_queue(s), 1);
+                self.dispatch(resource);
             }
-            StageKind::Delay => {
+            RtKind::Delay => {
                 let d = self.draw_duration(slot, s);
                 self.ws.events.push(now + d, slot, Kind::Finish);
             }
-            StageKind::Cadence { every, first } => {
+            RtKind::Cadence { every, first } => {
                 let release = if now <= first {
                     first
                 } else {
@@ -377,7 +386,7 @@ impl<O: Observer> Sim<'_, O> {
                 if release <= now {
                     self.start_release(slot, s);
                 } else {
-                    self.level(Self::lv_queue(s), 1);
+                    self.level(lv_queue(s), 1);
                     self.ws.events.push(release, slot, Kind::Release);
                 }
             }
@@ -387,11 +396,9 @@ impl<O: Observer> Sim<'_, O> {
     /// Draws the duration of the item's current visit to stage `s`.
     #[inline]
     fn draw_duration(&self, slot: u32, s: usize) -> f64 {
-        let key = self.visit_key(slot, s);
-        let wt = self.ws.items[slot as usize].work_type;
-        self.m.scenario.stages[s]
-            .duration_for(wt)
-            .sample(&mut KeyedRng::new(key))
+        let it = &self.ws.items[slot as usize];
+        self.m.durations[s * self.m.types + usize::from(it.work_type)]
+            .sample(&mut KeyedRng::new(it.visit_key))
     }
 
     /// Free people of resource `r` take queued items, best first.
@@ -399,6 +406,18 @@ impl<O: Observer> Sim<'_, O> {
         let m = self.m;
         let res = &m.resources[r];
         let classes = m.classes;
+        if let [s] = res.stages[..] {
+            if classes == 1 {
+                // One stage, one class: first come, first served.
+                while self.ws.busy[r] < res.capacity {
+                    let Some(e) = self.ws.queues[s].pop_front() else {
+                        return;
+                    };
+                    self.start_work(e.item, s, r);
+                }
+                return;
+            }
+        }
         while self.ws.busy[r] < res.capacity {
             let mut best: Option<(usize, f64, usize)> = None;
             for &s in &res.stages {
@@ -427,11 +446,11 @@ impl<O: Observer> Sim<'_, O> {
     fn start_work(&mut self, slot: u32, s: usize, r: usize) {
         let now = self.now;
         self.ws.busy[r] += 1;
-        self.level(Self::lv_busy(s), 1);
-        self.level(Self::lv_queue(s), -1);
-        let mark = self.ws.items[slot as usize].mark;
+        self.level(lv_busy(s), 1);
+        self.level(lv_queue(s), -1);
+        let mark = self.item(slot).mark;
         self.times(slot, s).queue += now - mark;
-        let it = &mut self.ws.items[slot as usize];
+        let it = self.item(slot);
         it.mark = now;
         if it.remaining >= 0.0 {
             let d = it.remaining;
@@ -439,133 +458,141 @@ impl<O: Observer> Sim<'_, O> {
             self.ws.events.push(now + d, slot, Kind::Finish);
             return;
         }
+        let key = it.visit_key;
         let d = self.draw_duration(slot, s);
-        let m = self.m;
-        if let Some(b) = &m.scenario.stages[s].blockers {
-            let key = self.visit_key(slot, s);
-            if streams::unit(streams::mix(key, streams::BLOCKER)) < b.probability {
-                let before = d * streams::unit(streams::mix(key, streams::BLOCKER_SPLIT));
-                self.ws.items[slot as usize].remaining = d - before;
-                self.ws.events.push(now + before, slot, Kind::BlockerHit);
-                return;
-            }
+        let st = &self.m.stages[s];
+        if st.blocker_p > 0.0 && streams::unit(streams::mix(key, streams::BLOCKER)) < st.blocker_p {
+            let before = d * streams::unit(streams::mix(key, streams::BLOCKER_SPLIT));
+            self.item(slot).remaining = d - before;
+            self.ws.events.push(now + before, slot, Kind::BlockerHit);
+            return;
         }
         self.ws.events.push(now + d, slot, Kind::Finish);
     }
 
     fn blocker_hit(&mut self, slot: u32) {
         let now = self.now;
-        let s = self.ws.items[slot as usize].stage;
-        let mark = self.ws.items[slot as usize].mark;
+        let it = self.item(slot);
+        let (s, mark, key) = (it.stage as usize, it.mark, it.visit_key);
+        it.mark = now;
         self.times(slot, s).work += now - mark;
-        self.ws.items[slot as usize].mark = now;
         let m = self.m;
         let b = m.scenario.stages[s]
             .blockers
             .as_ref()
             .expect("blocked at a stage with blockers");
-        let key = streams::mix(self.visit_key(slot, s), streams::BLOCKER_TIME);
-        let d = b.duration.sample(&mut KeyedRng::new(key));
+        let d = b
+            .duration
+            .sample(&mut KeyedRng::new(streams::mix(key, streams::BLOCKER_TIME)));
         self.ws.events.push(now + d, slot, Kind::BlockerClear);
         if !b.holds_worker {
-            let r = self.m.stage_resource[s].expect("work stage");
-            self.ws.busy[r] -= 1;
-            self.level(Self::lv_busy(s), -1);
-            self.dispatch(r);
+            let RtKind::Work { resource } = m.stages[s].kind else {
+                unreachable!("blockers are only allowed at work stages")
+            };
+            self.ws.busy[resource] -= 1;
+            self.level(lv_busy(s), -1);
+            self.dispatch(resource);
         }
     }
 
     fn blocker_clear(&mut self, slot: u32) {
         let now = self.now;
-        let it = self.ws.items[slot as usize];
-        let s = it.stage;
-        self.times(slot, s).blocker += now - it.mark;
-        self.ws.items[slot as usize].mark = now;
-        let holds = self.m.scenario.stages[s]
-            .blockers
-            .as_ref()
-            .is_some_and(|b| b.holds_worker);
-        if holds {
-            self.ws.items[slot as usize].remaining = -1.0;
-            self.ws.events.push(now + it.remaining, slot, Kind::Finish);
-        } else {
+        let it = self.item(slot);
+        let (s, mark, remaining, since, class) = (
+            it.stage as usize,
+            it.mark,
+            it.remaining,
+            it.stage_since,
+            usize::from(it.class),
+        );
+        it.mark = now;
+        self.times(slot, s).blocker += now - mark;
+        let st = self.m.stages[s];
+        if st.holds_worker {
+            self.item(slot).remaining = -1.0;
+            self.ws.events.push(now + remaining, slot, Kind::Finish);
+        } else if let RtKind::Work { resource } = st.kind {
             // Finishing started work comes first: back to the front of its queue.
-            self.ws.queues[s * self.m.classes + it.class].push_front(Queued {
-                item: slot,
-                since: it.stage_since,
-            });
-            self.level(Self::lv_queue(s), 1);
-            self.dispatch(self.m.stage_resource[s].expect("work stage"));
+            self.ws.queues[s * self.m.classes + class].push_front(Queued { item: slot, since });
+            self.level(lv_queue(s), 1);
+            self.dispatch(resource);
         }
     }
 
     fn start_release(&mut self, slot: u32, s: usize) {
-        self.ws.items[slot as usize].mark = self.now;
+        let now = self.now;
+        self.item(slot).mark = now;
         let d = self.draw_duration(slot, s);
-        self.ws.events.push(self.now + d, slot, Kind::Finish);
+        self.ws.events.push(now + d, slot, Kind::Finish);
     }
 
     fn release(&mut self, slot: u32) {
-        let s = self.ws.items[slot as usize].stage;
-        let mark = self.ws.items[slot as usize].mark;
         let now = self.now;
+        let it = self.item(slot);
+        let (s, mark) = (it.stage as usize, it.mark);
         self.times(slot, s).cadence += now - mark;
-        self.level(Self::lv_queue(s), -1);
+        self.level(lv_queue(s), -1);
         self.start_release(slot, s);
     }
 
     /// The item's time at its current stage is over.
     fn finish(&mut self, slot: u32) {
         let now = self.now;
-        let it = self.ws.items[slot as usize];
-        let s = it.stage;
-        let m = self.m;
-        let stage = &m.scenario.stages[s];
-        let elapsed = now - it.mark;
-        let resource = m.stage_resource[s];
-        match (&stage.kind, stage.counts_as) {
-            (StageKind::Work(_), _) | (_, TimeKind::Work) => self.times(slot, s).work += elapsed,
-            (_, TimeKind::Wait) => self.times(slot, s).delay += elapsed,
-        }
-        if let Some(r) = resource {
-            self.ws.busy[r] -= 1;
-            self.level(Self::lv_busy(s), -1);
-        }
-        self.route(slot, s);
-        if let Some(r) = resource {
-            self.dispatch(r);
+        let it = self.item(slot);
+        let (s, mark) = (it.stage as usize, it.mark);
+        let st = self.m.stages[s];
+        let elapsed = now - mark;
+        match st.kind {
+            RtKind::Work { resource } => {
+                self.times(slot, s).work += elapsed;
+                self.ws.busy[resource] -= 1;
+                self.level(lv_busy(s), -1);
+                self.route(slot, s);
+                self.dispatch(resource);
+            }
+            _ => {
+                let t = self.times(slot, s);
+                if st.duration_is_wait {
+                    t.delay += elapsed;
+                } else {
+                    t.work += elapsed;
+                }
+                self.route(slot, s);
+            }
         }
     }
 
     /// Sends an item done at stage `s` onwards: back for rework, out of the stream, into the next
     /// stage, or into the next stage's wait list when it is full.
     fn route(&mut self, slot: u32, s: usize) {
-        if let Some(rw) = self.m.scenario.stages[s].rework {
-            let u = streams::unit(streams::mix(self.visit_key(slot, s), streams::REWORK));
-            if u < rw.probability {
-                self.leave(slot, s);
-                self.enter(slot, rw.to);
+        let st = self.m.stages[s];
+        if st.rework_p > 0.0 {
+            let key = self.ws.items[slot as usize].visit_key;
+            if streams::unit(streams::mix(key, streams::REWORK)) < st.rework_p {
+                self.leave(s);
+                self.enter(slot, st.rework_to);
                 self.slot_freed(s);
                 return;
             }
         }
         if s + 1 == self.n {
-            self.leave(slot, s);
+            self.leave(s);
             self.complete(slot);
             self.slot_freed(s);
         } else if self.has_room(s + 1) {
-            self.leave(slot, s);
+            self.leave(s);
             self.enter(slot, s + 1);
             self.slot_freed(s);
         } else {
-            self.ws.items[slot as usize].mark = self.now;
+            self.item(slot).mark = self.now;
             self.ws.waitlist[s + 1].push_back(slot);
         }
     }
 
-    fn leave(&mut self, _slot: u32, s: usize) {
+    #[inline]
+    fn leave(&mut self, s: usize) {
         self.ws.occupancy[s] -= 1;
-        self.level(Self::lv_in_stage(s), -1);
+        self.level(lv_in_stage(s), -1);
     }
 
     /// Stage `s` may have room now: let blocked items in (first come first served), which may in
@@ -575,11 +602,11 @@ impl<O: Observer> Sim<'_, O> {
             let Some(x) = self.ws.waitlist[s].pop_front() else {
                 break;
             };
-            let it = self.ws.items[x as usize];
-            let from = it.stage;
             let now = self.now;
-            self.times(x, from).blocked += now - it.mark;
-            self.leave(x, from);
+            let it = self.item(x);
+            let (from, mark) = (it.stage as usize, it.mark);
+            self.times(x, from).blocked += now - mark;
+            self.leave(from);
             self.enter(x, s);
             self.slot_freed(from);
         }
@@ -598,18 +625,18 @@ impl<O: Observer> Sim<'_, O> {
         if self.in_window {
             self.finished_in_window += 1;
         }
-        let it = self.ws.items[slot as usize];
         let n = self.n;
-        let base = slot as usize * n;
+        let i = slot as usize;
+        let it = &mut self.ws.items[i];
+        it.live = false;
         self.obs.item_done(&ItemRecord {
             index: it.index,
-            work_type: it.work_type,
+            work_type: usize::from(it.work_type),
             arrival: it.arrival,
             entry: it.entry,
             done: now,
-            stages: &self.ws.times[base..base + n],
+            stages: &self.ws.times[i * n..(i + 1) * n],
         });
-        self.ws.items[slot as usize].live = false;
         self.ws.free.push(slot);
         self.admit();
     }
@@ -626,10 +653,10 @@ impl<O: Observer> Sim<'_, O> {
             let in_stage = it.stage != IN_BACKLOG;
             self.obs.item_unfinished(&UnfinishedItem {
                 index: it.index,
-                work_type: it.work_type,
+                work_type: usize::from(it.work_type),
                 arrival: it.arrival,
                 entry: in_stage.then_some(it.entry),
-                stage: in_stage.then_some(it.stage),
+                stage: in_stage.then_some(it.stage as usize),
                 stage_since: if in_stage { it.stage_since } else { it.arrival },
                 stages: &self.ws.times[slot * n..(slot + 1) * n],
             });
