@@ -635,7 +635,7 @@ fn bottleneck(sc: &Scenario, stages: &[StageSummary]) -> (Option<String>, Option
     };
     let u = b.utilization.unwrap_or(0.0) * 100.0;
     let who = match &b.team {
-        Some(t) => format!("the \"{t}\" team, which works on it, is"),
+        Some(t) => format!("the \"{t}\" team that works on it is"),
         None => "its people are".to_string(),
     };
     let reason = format!(

@@ -117,13 +117,15 @@ pub fn summary_table(s: &Summary) -> String {
         ]);
     }
     if let (Some(b), Some(r)) = (&s.bottleneck, &s.bottleneck_reason) {
-        head.push(vec!["Bottleneck".into(), format!("{b}: {r}")]);
+        head.push(vec!["Bottleneck (<)".into(), format!("{b}: {r}")]);
     }
     for r in &head {
         let _ = writeln!(out, "{:<28} {}", r[0], r[1]);
     }
     out.push('\n');
 
+    let lead = s.lead_time.as_ref().map_or(f64::NAN, |l| l.mean);
+    let share = |t: f64| fmt_pct(t / lead);
     let mut rows = vec![vec![
         "Stage".to_string(),
         "people".into(),
@@ -131,9 +133,25 @@ pub fn summary_table(s: &Summary) -> String {
         "mean wait".into(),
         "P85 wait".into(),
         "mean work".into(),
+        "of lead time".into(),
         "mean queue".into(),
         "visits".into(),
     ]];
+    if let (Some(b), Some(w)) = (&s.backlog_wait, &s.wip) {
+        if b.mean > 0.0 {
+            rows.push(vec![
+                "(backlog)".into(),
+                String::new(),
+                "-".into(),
+                fmt_num(b.mean),
+                "-".into(),
+                "-".into(),
+                share(b.mean),
+                fmt_num(w.backlog),
+                String::new(),
+            ]);
+        }
+    }
     for st in &s.stages {
         let people = match (&st.team, st.workers) {
             (Some(t), _) => t.clone(),
@@ -152,6 +170,7 @@ pub fn summary_table(s: &Summary) -> String {
             fmt_num(st.mean_wait),
             fmt_num(st.wait.p85),
             fmt_num(st.mean_work),
+            share(st.mean_wait + st.mean_work),
             fmt_num(st.mean_queue),
             fmt_num(st.visits_per_item),
         ]);
