@@ -34,6 +34,7 @@ pub struct RepTotals {
     /// Sum of squared lead times (for the pooled standard deviation).
     pub lead_sq: f64,
     pub cycle: f64,
+    pub cycle_sq: f64,
     pub backlog_wait: f64,
     pub work: f64,
     /// Sum over items of work / lead time.
@@ -123,6 +124,7 @@ impl Collector {
         t.lead = 0.0;
         t.lead_sq = 0.0;
         t.cycle = 0.0;
+        t.cycle_sq = 0.0;
         t.backlog_wait = 0.0;
         t.work = 0.0;
         t.efficiency = 0.0;
@@ -186,7 +188,9 @@ impl Observer for Collector {
         t.items += 1;
         t.lead += lead;
         t.lead_sq += lead * lead;
-        t.cycle += item.cycle_time();
+        let cycle = item.cycle_time();
+        t.cycle += cycle;
+        t.cycle_sq += cycle * cycle;
         t.backlog_wait += item.entry - item.arrival;
         t.work += work;
         t.efficiency += eff;
@@ -209,7 +213,7 @@ impl Observer for Collector {
         ty.lead += lead;
         ty.wait += lead - work;
         self.lead.push(lead);
-        self.cycle.push(item.cycle_time());
+        self.cycle.push(cycle);
         self.efficiency.push(eff);
         self.type_lead.push((item.work_type as u32, lead));
     }

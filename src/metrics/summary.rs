@@ -249,6 +249,8 @@ pub struct Accumulator {
     lead_min: f64,
     lead_max: f64,
     cycle: Ratio,
+    cycle_sum: f64,
+    cycle_sq: f64,
     backlog_wait: Ratio,
     efficiency_sums: Ratio,
     efficiency_mean: Ratio,
@@ -276,6 +278,8 @@ impl Accumulator {
             lead_min: f64::INFINITY,
             lead_max: f64::NEG_INFINITY,
             cycle: Ratio::default(),
+            cycle_sum: 0.0,
+            cycle_sq: 0.0,
             backlog_wait: Ratio::default(),
             efficiency_sums: Ratio::default(),
             efficiency_mean: Ratio::default(),
@@ -307,6 +311,8 @@ impl Accumulator {
             self.lead_max = self.lead_max.max(t.lead_max);
         }
         self.cycle.add(t.cycle, n);
+        self.cycle_sum += t.cycle;
+        self.cycle_sq += t.cycle_sq;
         self.backlog_wait.add(t.backlog_wait, n);
         self.efficiency_sums.add(t.work, t.lead);
         self.efficiency_mean.add(t.efficiency, n);
@@ -416,10 +422,15 @@ impl Accumulator {
         };
 
         let n = self.items as f64;
-        let lead_sd = (self.items > 1).then(|| {
-            let mean = self.lead_sum / n;
-            ((self.lead_sq - n * mean * mean).max(0.0) / (n - 1.0)).sqrt()
-        });
+        // Pooled standard deviation over all measured items.
+        let pooled_sd = |sum: f64, sq: f64| {
+            (self.items > 1).then(|| {
+                let mean = sum / n;
+                ((sq - n * mean * mean).max(0.0) / (n - 1.0)).sqrt()
+            })
+        };
+        let lead_sd = pooled_sd(self.lead_sum, self.lead_sq);
+        let cycle_sd = pooled_sd(self.cycle_sum, self.cycle_sq);
         let lead_time = self
             .lead
             .estimate()
@@ -427,7 +438,7 @@ impl Accumulator {
         let cycle_time = self
             .cycle
             .estimate()
-            .and_then(|m| distribution(&|h| &h.cycle, m, self.cycle.se(), None));
+            .and_then(|m| distribution(&|h| &h.cycle, m, self.cycle.se(), cycle_sd));
         let makespan = self.makespan.mean().and_then(|m| {
             distribution(&|h| &h.makespan, m, self.makespan.se(), self.makespan.sd())
         });
