@@ -121,17 +121,23 @@ pub fn did_you_mean<'a>(word: &str, allowed: impl IntoIterator<Item = &'a str>) 
         .map(|(_, a)| a)
 }
 
+/// Edits (insert, delete, substitute, or swap two neighbouring characters) that turn `a` into `b`:
+/// the optimal string alignment distance, so that `p09` is one edit from `p90`.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
+    for i in 0..a.len() {
         let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
+        for j in 0..b.len() {
+            let sub = prev[j] + usize::from(a[i] != b[j]);
             cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -158,5 +164,8 @@ mod tests {
             Some("workers")
         );
         assert_eq!(did_you_mean("colour", ["workers", "team"]), None);
+        assert_eq!(did_you_mean("p09", ["p85", "p90", "mu"]), Some("p90"));
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -55,16 +55,60 @@ pub fn expected_visits(sc: &Scenario) -> Vec<f64> {
             .expect("non-empty");
         m.swap(col, pivot);
         let d = m[col][col];
-        for row in 0..n {
-            if row != col && m[row][col] != 0.0 {
-                let f = m[row][col] / d;
-                for k in col..=n {
-                    m[row][k] -= f * m[col][k];
+        let pivot_row = m[col].clone();
+        for (row, r) in m.iter_mut().enumerate() {
+            if row != col && r[col] != 0.0 {
+                let f = r[col] / d;
+                for (x, p) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
                 }
             }
         }
     }
     (0..n).map(|i| m[i][n] / m[i][i]).collect()
+}
+
+/// A number with `decimals` decimals, or in scientific notation when it is huge (an absurd rate).
+fn fixed(x: f64, decimals: usize) -> String {
+    if x.is_finite() && x.abs() < 1e12 {
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// The most heavily loaded stage or team, described for messages (`stage "Test"`, or
+/// `team "developers" (Development, Code review)`), with its offered load; `None` when work does
+/// not keep arriving.
+pub fn worst_load(sc: &Scenario, traffic: &Traffic) -> Option<(String, f64)> {
+    let mut worst: Option<(String, f64)> = None;
+    let mut consider = |what: String, load: f64| {
+        if worst.as_ref().is_none_or(|(_, w)| load > *w) {
+            worst = Some((what, load));
+        }
+    };
+    for (s, st) in sc.stages.iter().enumerate() {
+        if let (StageKind::Work(Capacity::Workers(_)), Some(load)) =
+            (&st.kind, traffic.stages[s].offered_load)
+        {
+            consider(format!("stage \"{}\"", st.name), load);
+        }
+    }
+    for (t, team) in sc.teams.iter().enumerate() {
+        let members: Vec<&str> = sc
+            .stages
+            .iter()
+            .filter(|st| st.kind == StageKind::Work(Capacity::Team(t)))
+            .map(|st| st.name.as_str())
+            .collect();
+        if let (false, Some(load)) = (members.is_empty(), traffic.teams[t]) {
+            consider(
+                format!("team \"{}\" ({})", team.name, members.join(", ")),
+                load,
+            );
+        }
+    }
+    worst
 }
 
 /// Works out the load of every stage and team.
@@ -118,16 +162,16 @@ pub fn analyse(sc: &Scenario) -> Traffic {
                 .map(|&s| sc.stages[s].name.as_str())
                 .collect();
             warnings.push(format!(
-                "team \"{}\" ({}) is overloaded: at {} items per {unit} it is offered {:.2} {} of work per {unit} \
-                 but has {} people (offered load {:.0}%); its queues grow for as long as work arrives, so \
+                "team \"{}\" ({}) is overloaded: at {} items per {unit} it is offered {} {} of work per {unit} \
+                 but has {} people (offered load {}%); its queues grow for as long as work arrives, so \
                  results depend on how many items are simulated",
                 team.name,
                 names.join(", "),
                 crate::dist::num(rate),
-                rate * demand,
+                fixed(rate * demand, 2),
                 sc.time_unit.plural(),
                 team.people,
-                load * 100.0
+                fixed(load * 100.0, 0)
             ));
         }
     }
@@ -138,15 +182,15 @@ pub fn analyse(sc: &Scenario) -> Traffic {
                 stages[s].offered_load = Some(load);
                 if load >= 1.0 {
                     warnings.push(format!(
-                        "stage \"{}\" is overloaded: at {} items per {unit} it is offered {:.2} worker-{} of work per {unit} \
-                         but has {c} worker{} (offered load {:.0}%); its queue grows for as long as work arrives, so \
+                        "stage \"{}\" is overloaded: at {} items per {unit} it is offered {} worker-{} of work per {unit} \
+                         but has {c} worker{} (offered load {}%); its queue grows for as long as work arrives, so \
                          results depend on how many items are simulated",
                         st.name,
                         crate::dist::num(rate),
-                        rate * stages[s].occupied_per_item,
+                        fixed(rate * stages[s].occupied_per_item, 2),
                         sc.time_unit.plural(),
                         if c == 1 { "" } else { "s" },
-                        load * 100.0
+                        fixed(load * 100.0, 0)
                     ));
                 }
             }

@@ -2,6 +2,7 @@
 //! problems collected (not just the first) and each located in the file.
 
 use super::raw::{DistName, RawBlockers, RawDist, RawKind, RawRework, RawScenario, RawStage, S};
+use super::traffic;
 use super::{
     Arrivals, Blockers, Capacity, Diagnostic, Rework, Scenario, ScenarioError, Simulation, Stage,
     StageKind, StopRule, Team, TimeKind, TimeUnit, WorkType, name_key,
@@ -14,10 +15,21 @@ use std::ops::Range;
 const MAX_RUNS: i64 = 10_000_000;
 const MAX_ITEMS: i64 = 100_000_000;
 const MAX_PEOPLE: i64 = 1_000_000;
+/// Largest accepted time (a horizon, a cadence, the mean of a duration), in the scenario's time unit.
+/// Larger values are typos or meaningless, and keep every time in a run far from overflow.
+const MAX_TIME: f64 = 1e9;
+/// Most items one replication may hold in the stream at once: each takes memory (in every worker
+/// thread), so a huge backlog or an overloaded stage whose queue grows without bound is refused.
+pub const MAX_IN_STREAM: f64 = 200_000.0;
+/// Most visits an item may make to one stage on average: rework probabilities close to 1 make
+/// items go round a loop almost forever.
+pub const MAX_VISITS: f64 = 1000.0;
 
 struct Checker<'a> {
     source: &'a str,
     text: &'a str,
+    /// The scenario's time unit (plural), for messages.
+    unit: &'static str,
     problems: Vec<Diagnostic>,
 }
 
@@ -58,12 +70,17 @@ impl Checker<'_> {
     }
 
     fn probability(&mut self, v: &S<f64>, key: &str) -> Option<f64> {
+        self.fraction(v, key, "a probability")
+    }
+
+    /// A number from 0 to 1 (a probability or a share).
+    fn fraction(&mut self, v: &S<f64>, key: &str, what: &str) -> Option<f64> {
         let p = *v.get_ref();
         if !(0.0..=1.0).contains(&p) {
             self.fail(
                 v.span(),
                 key,
-                format!("a probability must be between 0 and 1, got {}", num(p)),
+                format!("{what} must be a number from 0 to 1, got {}", num(p)),
             );
             None
         } else {
@@ -78,6 +95,31 @@ impl Checker<'_> {
                 v.span(),
                 key,
                 format!("{what} must be a number greater than 0, got {}", num(x)),
+            );
+            None
+        } else {
+            Some(x)
+        }
+    }
+
+    /// A time: a number greater than 0 (or 0 or more) and at most `MAX_TIME`.
+    fn time(&mut self, v: &S<f64>, key: &str, what: &str, zero_ok: bool) -> Option<f64> {
+        let x = *v.get_ref();
+        let low_ok = if zero_ok { x >= 0.0 } else { x > 0.0 };
+        if !(x.is_finite() && low_ok && x <= MAX_TIME) {
+            let allowed = if zero_ok {
+                format!("from 0 to {}", num(MAX_TIME))
+            } else {
+                format!("greater than 0 and at most {}", num(MAX_TIME))
+            };
+            self.fail(
+                v.span(),
+                key,
+                format!(
+                    "{what} must be a number {allowed} {}, got {}",
+                    self.unit,
+                    short(x)
+                ),
             );
             None
         } else {
@@ -133,17 +175,32 @@ impl Checker<'_> {
             |form: &[&str]| form.len() == given.len() && form.iter().all(|p| given.contains(p));
         let Some(form) = forms.iter().copied().find(|f| matches(f)) else {
             let dname = format!("{name:?}").to_lowercase();
-            let options: Vec<String> = forms.iter().map(|f| f.join(" + ")).collect();
+            let tick = |f: &[&str]| {
+                f.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let options: Vec<String> = forms.iter().map(|f| tick(f)).collect();
             let got = if given.is_empty() {
                 "no parameters".to_string()
             } else {
-                given.join(", ")
+                given
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let article = if dname.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
             };
             self.fail(
                 raw.span(),
                 key,
                 format!(
-                    "a {dname} distribution takes {}; got {got}",
+                    "{article} {dname} distribution takes {}; got {got}",
                     options.join(", or ")
                 ),
             );
@@ -179,18 +236,60 @@ impl Checker<'_> {
                 Dist::empirical(r.samples.as_ref().map_or(&[][..], |s| s.get_ref()))
             }
         };
+        let dname = format!("{name:?}").to_lowercase();
         match built {
+            Ok(d) if !(d.mean().is_finite() && d.mean() <= MAX_TIME) => {
+                self.fail(
+                    raw.span(),
+                    key,
+                    format!(
+                        "this {dname} distribution has a mean of {}, which is too large: durations must average at most {} {}; check the parameters",
+                        short(d.mean()),
+                        num(MAX_TIME),
+                        self.unit
+                    ),
+                );
+                None
+            }
             Ok(d) => Some(d),
+            Err(e) if !e.0.contains('`') => {
+                // A message from the sampling library: the parameters are valid one by one but too
+                // extreme together.
+                self.fail(
+                    raw.span(),
+                    key,
+                    format!(
+                        "these parameters do not make a usable {dname} distribution ({}); they are too extreme together, use values closer to each other",
+                        e.0
+                    ),
+                );
+                None
+            }
             Err(e) => {
                 // Point at the parameter the message names first, if any.
-                let span =
-                    e.0.split('`')
-                        .nth(1)
-                        .and_then(|n| params.iter().find(|(pn, _)| *pn == n))
-                        .and_then(|(_, v)| v.map(|s| s.span()))
-                        .or_else(|| r.samples.as_ref().map(|s| s.span()))
-                        .unwrap_or_else(|| raw.span());
-                self.fail(span, key, e.0);
+                let named = e.0.split('`').nth(1).unwrap_or("");
+                let (span, key) = match params
+                    .iter()
+                    .find(|(pn, _)| *pn == named)
+                    .and_then(|(pn, v)| v.map(|s| (pn, s.span())))
+                {
+                    Some((pn, span)) => (span, format!("{key}.{pn}")),
+                    None => match (&r.samples, named) {
+                        (Some(s), "samples") => (s.span(), format!("{key}.samples")),
+                        _ => (raw.span(), key.to_string()),
+                    },
+                };
+                // The library prints numbers in full; a huge one is shortened (`-1.000e300`).
+                let mut message = e.0;
+                for (_, v) in &params {
+                    if let Some(v) = v {
+                        let full = v.get_ref().to_string();
+                        if full.len() > 16 {
+                            message = message.replace(&full, &short(*v.get_ref()));
+                        }
+                    }
+                }
+                self.fail(span, key, message);
                 None
             }
         }
@@ -198,9 +297,14 @@ impl Checker<'_> {
 }
 
 pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    let time_unit = raw
+        .time_unit
+        .as_ref()
+        .map_or(TimeUnit::Days, |t| *t.get_ref());
     let mut c = Checker {
         source,
         text,
+        unit: time_unit.plural(),
         problems: Vec::new(),
     };
     let stem = std::path::Path::new(source)
@@ -210,10 +314,6 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
         .name
         .as_ref()
         .map_or(stem, |n| n.get_ref().trim().to_string());
-    let time_unit = raw
-        .time_unit
-        .as_ref()
-        .map_or(TimeUnit::Days, |t| *t.get_ref());
     let wip_limit = raw
         .wip_limit
         .as_ref()
@@ -227,6 +327,12 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
         let w = wt.get_ref();
         let tname = w.name.get_ref().trim().to_string();
         let key = format!("work_types[{i}]");
+        // Name keys by the work type's name when it has one (as the file's readers do).
+        let named = if tname.is_empty() {
+            key.clone()
+        } else {
+            format!("work_types.\"{tname}\"")
+        };
         if tname.is_empty() {
             c.fail(
                 w.name.span(),
@@ -241,11 +347,15 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
             );
         }
         let share = match &w.share {
-            Some(s) => c.probability(s, &format!("work_types.\"{tname}\".share")),
+            Some(s) => c.fraction(
+                s,
+                &format!("{named}.share"),
+                "a share (the fraction of arrivals of this type)",
+            ),
             None if several => {
                 c.fail(
                     wt.span(),
-                    format!("work_types.\"{tname}\".share"),
+                    format!("{named}.share"),
                     "with several work types each needs a `share` (the fraction of arrivals of that type, summing to 1)",
                 );
                 None
@@ -271,9 +381,15 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
                 .iter()
                 .map(|w| format!("{} {}", w.name, num(w.share)))
                 .collect();
+            // Point at the first share (the message lists them all).
+            let first = raw.work_types[0].get_ref();
+            let span = first
+                .share
+                .as_ref()
+                .map_or_else(|| raw.work_types[0].span(), |s| s.span());
             c.fail(
-                raw.work_types[0].span(),
-                "work_types.share",
+                span,
+                format!("work_types.\"{}\".share", work_types[0].name),
                 format!(
                     "the shares of the work types must add up to 1, but they add up to {} ({})",
                     num(total),
@@ -301,8 +417,13 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
                 format!("the team \"{tname}\" is defined twice; names must be unique"),
             );
         }
+        let named = if tname.is_empty() {
+            format!("teams[{i}]")
+        } else {
+            format!("teams.\"{tname}\"")
+        };
         let people = c
-            .count(&t.people, &format!("teams.\"{tname}\".people"), "`people`")
+            .count(&t.people, &format!("{named}.people"), "`people`")
             .unwrap_or(1);
         teams.push(Team {
             name: tname,
@@ -339,7 +460,8 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
     }
     let mut stages = Vec::new();
     for (i, s) in raw.stages.iter().enumerate() {
-        if let Some(stage) = stage(&mut c, i, s, &stage_names, &teams, &work_types) {
+        let typed = !raw.work_types.is_empty();
+        if let Some(stage) = stage(&mut c, i, s, &stage_names, &teams, &work_types, typed) {
             stages.push(stage);
         }
     }
@@ -347,9 +469,9 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
     let (simulation, arrivals) = simulation_and_arrivals(&mut c, &raw);
 
     if c.problems.is_empty() {
-        Ok(Scenario {
+        let scenario = Scenario {
             name,
-            description: raw.description.map(|d| d.into_inner()),
+            description: raw.description.as_ref().map(|d| d.get_ref().clone()),
             time_unit,
             wip_limit,
             simulation: simulation.expect("checked"),
@@ -357,14 +479,38 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
             work_types,
             teams,
             stages,
-        })
+        };
+        check_flow(&mut c, &raw, &scenario);
+        if c.problems.is_empty() {
+            return Ok(scenario);
+        }
+    }
+    // Report problems in file order.
+    c.problems
+        .sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    Err(ScenarioError {
+        problems: c.problems,
+    })
+}
+
+/// How a stage is named in key paths: by its name, or by its position when it has none.
+fn stage_key(index: usize, name: &str) -> String {
+    if name.is_empty() {
+        format!("stages[{index}]")
     } else {
-        // Report problems in file order.
-        c.problems
-            .sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
-        Err(ScenarioError {
-            problems: c.problems,
-        })
+        format!("stages.\"{name}\"")
+    }
+}
+
+/// A table key as written in a path: bare when it can be, quoted otherwise.
+fn quote_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+    {
+        k.to_string()
+    } else {
+        format!("\"{k}\"")
     }
 }
 
@@ -375,10 +521,11 @@ fn stage(
     names: &[String],
     teams: &[Team],
     work_types: &[super::WorkType],
+    typed: bool,
 ) -> Option<Stage> {
     let r = s.get_ref();
     let name = &names[index];
-    let key = |k: &str| format!("stages.\"{name}\".{k}");
+    let key = |k: &str| format!("{}.{k}", stage_key(index, name));
     let kind_raw = r.kind.as_ref().map_or(RawKind::Work, |k| *k.get_ref());
     let mut ok = true;
 
@@ -453,21 +600,19 @@ fn stage(
             } else {
                 match &r.every {
                     Some(e) => {
-                        let every = c.positive(e, &key("every"), "`every` (time between releases)");
+                        let every = c.time(
+                            e,
+                            &key("every"),
+                            "`every` (the time between releases)",
+                            false,
+                        );
                         let first = match &r.first {
-                            Some(f) => {
-                                let x = *f.get_ref();
-                                if x.is_finite() && x >= 0.0 {
-                                    Some(x)
-                                } else {
-                                    c.fail(
-                                        f.span(),
-                                        key("first"),
-                                        format!("`first` (time of the first release) must be 0 or more, got {}", num(x)),
-                                    );
-                                    None
-                                }
-                            }
+                            Some(f) => c.time(
+                                f,
+                                &key("first"),
+                                "`first` (the time of the first release)",
+                                true,
+                            ),
                             None => every,
                         };
                         match (every, first) {
@@ -533,19 +678,25 @@ fn stage(
     let mut duration_by_type = vec![None; work_types.len()];
     if let Some(by) = &r.duration_by_type {
         for (tname, d) in by.get_ref() {
-            let k = key(&format!("duration_by_type.{tname}"));
+            let k = key(&format!("duration_by_type.{}", quote_key(tname)));
             match work_types.iter().position(|w| &w.name == tname) {
                 Some(ti) => duration_by_type[ti] = c.dist(d, &k),
                 None => {
                     let known: Vec<&str> = work_types.iter().map(|w| w.name.as_str()).collect();
-                    c.fail(
-                        d.span(),
-                        k,
+                    let message = if typed {
+                        let hint = super::error::did_you_mean(tname, known.iter().copied())
+                            .map(|m| format!(" (did you mean \"{m}\"?)"))
+                            .unwrap_or_default();
                         format!(
-                            "unknown work type \"{tname}\"; defined work types: {}",
+                            "unknown work type \"{tname}\"{hint}; defined work types: {}",
                             known.join(", ")
-                        ),
-                    );
+                        )
+                    } else {
+                        format!(
+                            "unknown work type \"{tname}\"; no work types are defined: add [[work_types]] tables with `name` and `share`"
+                        )
+                    };
+                    c.fail(d.span(), k, message);
                     ok = false;
                 }
             }
@@ -561,7 +712,7 @@ fn stage(
         .rework
         .as_ref()
         .map(|rw| rework(c, index, name, rw, names));
-    let blockers = r.blockers.as_ref().map(|b| blockers(c, name, b));
+    let blockers = r.blockers.as_ref().map(|b| blockers(c, index, name, b));
     if !ok
         || wip_limit.is_some_and(|w| w.is_none())
         || rework.as_ref().is_some_and(|x| x.is_none())
@@ -591,7 +742,7 @@ fn rework(
     names: &[String],
 ) -> Option<Rework> {
     let r = rw.get_ref();
-    let key = format!("stages.\"{name}\".rework");
+    let key = format!("{}.rework", stage_key(index, name));
     let probability = c.probability(&r.probability, &format!("{key}.probability"));
     let target = r.to.get_ref();
     let to = match names.iter().position(|n| n == target) {
@@ -639,9 +790,9 @@ fn rework(
     })
 }
 
-fn blockers(c: &mut Checker, name: &str, b: &S<RawBlockers>) -> Option<Blockers> {
+fn blockers(c: &mut Checker, index: usize, name: &str, b: &S<RawBlockers>) -> Option<Blockers> {
     let r = b.get_ref();
-    let key = format!("stages.\"{name}\".blockers");
+    let key = format!("{}.blockers", stage_key(index, name));
     let probability = c.probability(&r.probability, &format!("{key}.probability"));
     let duration = c.dist(&r.duration, &format!("{key}.duration"));
     Some(Blockers {
@@ -671,12 +822,35 @@ fn simulation_and_arrivals(
     let arr = raw.arrivals.as_ref();
     let a = arr.map(|a| a.get_ref());
     let backlog = a.and_then(|a| a.backlog.as_ref()).map_or(Some(0), |b| {
-        c.int(b, "arrivals.backlog", 0, MAX_ITEMS, "`backlog`")
+        c.int(
+            b,
+            "arrivals.backlog",
+            0,
+            MAX_IN_STREAM as i64,
+            "`backlog` (items waiting at the start, all held in memory at once)",
+        )
     });
     let interval = match a.map(|a| (&a.rate, &a.interval)) {
         Some((Some(rate), None)) => c
             .positive(rate, "arrivals.rate", "`rate` (items per time unit)")
-            .and_then(|r| Dist::exponential(1.0 / r).ok())
+            .and_then(|r| {
+                if 1.0 / r > MAX_TIME {
+                    c.fail(
+                        rate.span(),
+                        "arrivals.rate",
+                        format!(
+                            "`rate` must be at least {} items per {} (one item in {} {}), got {}",
+                            num(1.0 / MAX_TIME),
+                            time_unit_singular(c.unit),
+                            num(MAX_TIME),
+                            c.unit,
+                            num(r)
+                        ),
+                    );
+                    return None;
+                }
+                Dist::exponential(1.0 / r).ok()
+            })
             .map(Some),
         Some((None, Some(iv))) => c.dist(iv, "arrivals.interval").map(Some),
         Some((Some(rate), Some(_))) => {
@@ -719,7 +893,12 @@ fn simulation_and_arrivals(
             .int(i, "simulation.items", 1, MAX_ITEMS, "`items`")
             .map(|n| StopRule::Items(n as u32)),
         (None, Some(h)) => c
-            .positive(h, "simulation.horizon", "`horizon`")
+            .time(
+                h,
+                "simulation.horizon",
+                "`horizon` (the time one run simulates)",
+                false,
+            )
             .map(StopRule::Horizon),
         (Some(i), Some(_)) => {
             c.fail(
@@ -749,6 +928,16 @@ fn simulation_and_arrivals(
     };
 
     if let (Some(StopRule::Items(n)), Some(b)) = (stop, backlog) {
+        if matches!(interval, Some(None)) && i64::from(n) > b && b > 0 {
+            c.fail(
+                items.expect("items given when they exceed the backlog").span(),
+                "simulation.items",
+                format!(
+                    "no work arrives after the start (no `rate` or `interval` in [arrivals]), so only the backlog ({b}) can ever be done: \
+                     set `items` to {b} or leave it out, or add an arrival `rate`"
+                ),
+            );
+        }
         if i64::from(n) < b {
             c.fail(
                 items.expect("items given when backlog exceeds them").span(),
@@ -775,8 +964,10 @@ fn simulation_and_arrivals(
                 horizon.expect("horizon given").span(),
                 "simulation.horizon",
                 format!(
-                    "about {} items would arrive in one run; at most {MAX_ITEMS} are allowed: shorten the horizon",
-                    expected.round()
+                    "about {} items would arrive in one run of {} {}; at most {MAX_ITEMS} are allowed: shorten the horizon",
+                    num(expected.round()),
+                    num(h),
+                    c.unit
                 ),
             );
         }
@@ -799,4 +990,112 @@ fn simulation_and_arrivals(
         _ => None,
     };
     (simulation, arrivals)
+}
+
+/// A number for messages, short even when it is huge (`1.700e308`).
+fn short(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e15 {
+        format!("{x:.3e}")
+    } else {
+        num(x)
+    }
+}
+
+/// "day" for "days".
+fn time_unit_singular(plural: &str) -> &str {
+    plural.strip_suffix('s').unwrap_or(plural)
+}
+
+/// Checks that need the whole validated stream: rework loops that items hardly ever leave, and
+/// queues that would grow past what a run can hold in memory.
+fn check_flow(c: &mut Checker, raw: &RawScenario, sc: &Scenario) {
+    // Rework: expected visits per item, from the traffic equations.
+    let visits = traffic::expected_visits(sc);
+    let worst = (0..visits.len()).max_by(|&a, &b| {
+        let key = |v: f64| if v.is_finite() { v } else { f64::INFINITY };
+        key(visits[a]).total_cmp(&key(visits[b]))
+    });
+    if let Some(s) = worst.filter(|&s| !(visits[s].is_finite() && visits[s] <= MAX_VISITS)) {
+        // The loop that covers this stage with the highest probability is the one to change.
+        let culprit = (0..sc.stages.len())
+            .filter_map(|j| sc.stages[j].rework.map(|r| (j, r)))
+            .filter(|(j, r)| r.to <= s && s <= *j)
+            .max_by(|a, b| a.1.probability.total_cmp(&b.1.probability));
+        if let Some((j, r)) = culprit {
+            let span = raw.stages[j]
+                .get_ref()
+                .rework
+                .as_ref()
+                .map(|rw| rw.get_ref().probability.span())
+                .unwrap_or_else(|| raw.stages[j].span());
+            let shown = if visits[s].is_finite() {
+                format!("about {} times", num(visits[s].round()))
+            } else {
+                "endlessly".to_string()
+            };
+            c.fail(
+                span,
+                format!("{}.rework.probability", stage_key(j, &sc.stages[j].name)),
+                format!(
+                    "with rework probability {} back to \"{}\", an item would visit \"{}\" {shown} on average and hardly ever leave the loop; \
+                     at most {} visits per item on average are allowed: use a lower probability",
+                    r.probability,
+                    sc.stages[r.to].name,
+                    sc.stages[s].name,
+                    num(MAX_VISITS)
+                ),
+            );
+        }
+        return;
+    }
+
+    // Overload: the queue of a stage that cannot keep up grows with every item that arrives.
+    let Some(rate) = sc.arrivals.rate() else {
+        return;
+    };
+    let Some((what, load)) = traffic::worst_load(sc, &traffic::analyse(sc)) else {
+        return;
+    };
+    if load <= 1.0 {
+        return;
+    }
+    let sim = raw.simulation.as_ref().map(|s| s.get_ref());
+    let backlog = f64::from(sc.arrivals.backlog);
+    let (arriving, span, key) = match sc.simulation.stop {
+        StopRule::Items(n) => (
+            f64::from(n) - backlog,
+            sim.and_then(|s| s.items.as_ref()).map(|i| i.span()),
+            "simulation.items",
+        ),
+        StopRule::Horizon(h) => (
+            rate * h,
+            sim.and_then(|s| s.horizon.as_ref()).map(|h| h.span()),
+            "simulation.horizon",
+        ),
+    };
+    let growth = arriving * (1.0 - 1.0 / load);
+    if backlog + growth <= MAX_IN_STREAM {
+        return;
+    }
+    let fewer = match sc.simulation.stop {
+        StopRule::Items(_) => format!(
+            "simulate fewer items (items = {} at most)",
+            num(((MAX_IN_STREAM - backlog) / (1.0 - 1.0 / load) + backlog).floor())
+        ),
+        StopRule::Horizon(_) => format!(
+            "simulate a shorter time (horizon = {} at most)",
+            num((MAX_IN_STREAM - backlog) / (1.0 - 1.0 / load) / rate)
+        ),
+    };
+    let message = format!(
+        "{what} is overloaded (offered load {:.0}%: work arrives faster than it can be done), so about {} items would pile up \
+         in its queue during one run, more than the {} a run can hold; {fewer}, or add capacity or lower the arrival rate",
+        load * 100.0,
+        num(growth.round()),
+        num(MAX_IN_STREAM)
+    );
+    match span {
+        Some(span) => c.fail(span, key, message),
+        None => c.fail_nowhere(message),
+    }
 }
