@@ -66,14 +66,17 @@ fn finite(name: &str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() {
         Ok(v)
     } else {
-        err(format!("`{name}` must be a finite number, got {v}"))
+        err(format!("`{name}` must be a finite number, got {}", num(v)))
     }
 }
 
 fn non_negative(name: &str, v: f64) -> Result<f64, DistError> {
     finite(name, v)?;
     if v < 0.0 {
-        return err(format!("`{name}` must be 0 or more (a duration), got {v}"));
+        return err(format!(
+            "`{name}` must be 0 or more (a duration), got {}",
+            num(v)
+        ));
     }
     Ok(v)
 }
@@ -81,7 +84,7 @@ fn non_negative(name: &str, v: f64) -> Result<f64, DistError> {
 fn positive(name: &str, v: f64) -> Result<f64, DistError> {
     finite(name, v)?;
     if v <= 0.0 {
-        return err(format!("`{name}` must be greater than 0, got {v}"));
+        return err(format!("`{name}` must be greater than 0, got {}", num(v)));
     }
     Ok(v)
 }

@@ -16,8 +16,8 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 pub const ARRIVALS: u64 = 0x6172_7269_7661_6c73;
 pub const WORK_TYPE: u64 = 0x7479_7065;
 pub const REWORK: u64 = 0x7265_776f_726b;
-pub const BLOCKER: u64 = 0x626c_6f63_6b65_72;
-pub const BLOCKER_SPLIT: u64 = 0x7370_6c69_74;
+pub const BLOCKER: u64 = 0x0062_6c6f_636b_6572;
+pub const BLOCKER_SPLIT: u64 = 0x0073_706c_6974;
 pub const BLOCKER_TIME: u64 = 0x626c_6f63_6b74_696d;
 
 /// The SplitMix64 output function (Stafford's Mix13): a bijection on u64 with full avalanche.
@@ -43,7 +43,7 @@ pub fn unit(key: u64) -> f64 {
 /// The key of one replication.
 #[inline]
 pub fn replication_key(seed: u64, rep: u64) -> u64 {
-    mix(mix(seed, 0x666c_6f77_7369_6d), rep)
+    mix(mix(seed, 0x0066_6c6f_7773_696d), rep)
 }
 
 /// The generator of a replication's arrival stream.

@@ -17,8 +17,6 @@ pub fn fmt_num(v: f64) -> String {
         0
     } else if a >= 100.0 {
         1
-    } else if a >= 10.0 {
-        2
     } else if a >= 1.0 || a == 0.0 {
         2
     } else {
