@@ -111,6 +111,34 @@ pub fn worst_load(sc: &Scenario, traffic: &Traffic) -> Option<(String, f64)> {
     worst
 }
 
+/// Settings that are valid but probably not what the user meant.
+fn structure_warnings(sc: &Scenario) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for st in &sc.stages {
+        if let (StageKind::Work(Capacity::Workers(c)), Some(limit)) = (&st.kind, st.wip_limit) {
+            if limit < *c {
+                warnings.push(format!(
+                    "stage \"{}\" has {c} workers but `wip_limit = {limit}`: at most {limit} can ever work there at once",
+                    st.name
+                ));
+            }
+        }
+    }
+    for (t, team) in sc.teams.iter().enumerate() {
+        if !sc
+            .stages
+            .iter()
+            .any(|st| st.kind == StageKind::Work(Capacity::Team(t)))
+        {
+            warnings.push(format!(
+                "team \"{}\" is defined but no stage uses it (add `team = \"{}\"` to a stage)",
+                team.name, team.name
+            ));
+        }
+    }
+    warnings
+}
+
 /// Works out the load of every stage and team.
 pub fn analyse(sc: &Scenario) -> Traffic {
     let visits = expected_visits(sc);
@@ -141,7 +169,7 @@ pub fn analyse(sc: &Scenario) -> Traffic {
         .collect();
 
     let mut teams = vec![None; sc.teams.len()];
-    let mut warnings = Vec::new();
+    let mut warnings = structure_warnings(sc);
     let Some(rate) = rate else {
         return Traffic {
             stages,

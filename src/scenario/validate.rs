@@ -323,6 +323,7 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
     let mut work_types = Vec::new();
     let mut type_names = HashSet::new();
     let several = raw.work_types.len() > 1;
+    let mut shares_ok = true;
     for (i, wt) in raw.work_types.iter().enumerate() {
         let w = wt.get_ref();
         let tname = w.name.get_ref().trim().to_string();
@@ -362,6 +363,7 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
             }
             None => Some(1.0),
         };
+        shares_ok &= share.is_some();
         work_types.push(WorkType {
             name: tname,
             share: share.unwrap_or(0.0),
@@ -376,7 +378,8 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
         });
     } else {
         let total: f64 = work_types.iter().map(|w| w.share).sum();
-        if (total - 1.0).abs() > 1e-9 && c.problems.is_empty() {
+        // Only when every share is valid on its own (otherwise that error says enough).
+        if (total - 1.0).abs() > 1e-9 && shares_ok {
             let shares: Vec<String> = work_types
                 .iter()
                 .map(|w| format!("{} {}", w.name, num(w.share)))

@@ -1473,3 +1473,31 @@ proptest! {
         check_mutant(&text)?;
     }
 }
+
+#[test]
+fn settings_that_are_valid_but_probably_unintended_get_warnings() {
+    let sc = common::scenario(
+        r#"
+        [arrivals]
+        backlog = 5
+        [[teams]]
+        name = "idle team"
+        people = 2
+        [[stages]]
+        name = "Build"
+        workers = 3
+        wip_limit = 1
+        duration = { dist = "constant", value = 1 }
+        "#,
+    );
+    let w = flowsim::scenario::traffic::analyse(&sc).warnings;
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains("\"Build\" has 3 workers but `wip_limit = 1`"),
+        "{w:?}"
+    );
+    assert!(
+        w[1].contains("team \"idle team\" is defined but no stage uses it"),
+        "{w:?}"
+    );
+}
