@@ -51,14 +51,32 @@ impl Histogram {
     pub fn record(&mut self, v: f64) {
         let v = if v > 0.0 { v } else { 0.0 };
         self.count += 1;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
-        match bucket(v) {
-            None => self.zeros += 1,
-            Some((page, sub)) => {
-                let p = self.pages[page].get_or_insert_with(|| vec![0; SUB].into_boxed_slice());
-                p[sub] += 1;
+        if v < self.min {
+            self.min = v;
+        }
+        if v > self.max {
+            self.max = v;
+        }
+        let bits = v.to_bits();
+        // v >= 0, so the sign bit is clear and these are the exponent bits.
+        let page = (bits >> 52) as i64 - 1023 - i64::from(MIN_EXP);
+        if (0..PAGES as i64).contains(&page) {
+            let sub = (bits >> (52 - SUB_BITS)) as usize & (SUB - 1);
+            match &mut self.pages[page as usize] {
+                Some(p) => p[sub] += 1,
+                empty => {
+                    let mut p = vec![0; SUB].into_boxed_slice();
+                    p[sub] = 1;
+                    *empty = Some(p);
+                }
             }
+        } else if page < 0 {
+            // Zero, or too small to tell from zero.
+            self.zeros += 1;
+        } else {
+            // Beyond the top (or infinite): the last bucket.
+            self.pages[PAGES - 1].get_or_insert_with(|| vec![0; SUB].into_boxed_slice())
+                [SUB - 1] += 1;
         }
     }
 
@@ -161,20 +179,6 @@ impl Histogram {
         }
         n
     }
-}
-
-#[inline]
-fn bucket(v: f64) -> Option<(usize, usize)> {
-    let bits = v.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i32 - 1023;
-    if v == 0.0 || exp < MIN_EXP {
-        return None;
-    }
-    if !v.is_finite() || exp >= MIN_EXP + PAGES as i32 {
-        return Some((PAGES - 1, SUB - 1));
-    }
-    let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB - 1);
-    Some(((exp - MIN_EXP) as usize, sub))
 }
 
 fn bounds(page: usize, sub: usize) -> (f64, f64) {
