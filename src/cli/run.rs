@@ -78,11 +78,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         ProgressBar::new(u64::from(runs))
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} runs ({eta} left)")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} simulating [{bar:30}] {pos}/{len} runs ({eta} left)",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
-    bar.set_message(scenario.name.clone());
     let progress = |done: u64| bar.set_position(done);
 
     let simulate = || runner::simulate(&scenario, options, &progress);
