@@ -69,7 +69,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let runs = options.runs.unwrap_or(scenario.simulation.runs);
 
-    for w in traffic::analyse(&scenario).warnings {
+    // Warnings about the scenario come before the run; those the run adds, after it.
+    let early = traffic::analyse(&scenario).warnings;
+    for w in &early {
         eprintln!("warning: {w}");
     }
     let bar = if args.quiet {
@@ -119,6 +121,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             out_dir.display()
         ))
     })?;
+    for w in summary.warnings.iter().filter(|w| !early.contains(w)) {
+        eprintln!("warning: {w}");
+    }
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let mut text = String::new();
     if !args.quiet {

@@ -649,10 +649,14 @@ fn bottleneck(sc: &Scenario, stages: &[StageSummary]) -> (Option<String>, Option
         Some(t) => format!("the \"{t}\" team that works on it is"),
         None => "its people are".to_string(),
     };
-    let reason = format!(
-        "{who} {u:.1}% utilized, the highest of any stage with limited capacity; items wait {:.2} {} there on average",
-        b.mean_wait,
-        sc.time_unit.plural()
-    );
+    let mut reason =
+        format!("{who} {u:.1}% utilized, the highest of any stage with limited capacity");
+    if b.mean_wait.is_finite() {
+        reason += &format!(
+            "; items wait {:.2} {} there on average",
+            b.mean_wait,
+            sc.time_unit.plural()
+        );
+    }
     (Some(b.name.clone()), Some(reason))
 }

@@ -56,7 +56,8 @@ fn columns(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The summary as text for a terminal: headline figures, then one row per stage.
+/// The summary as text for a terminal: headline figures, then one row per stage. Warnings are
+/// left to the caller (they belong on standard error).
 pub fn summary_table(s: &Summary) -> String {
     let unit = s.time_unit.plural();
     let per = s.time_unit.singular();
@@ -200,9 +201,6 @@ pub fn summary_table(s: &Summary) -> String {
             ]);
         }
         out.push_str(&columns(&rows));
-    }
-    for w in &s.warnings {
-        let _ = writeln!(out, "\nwarning: {w}");
     }
     out
 }

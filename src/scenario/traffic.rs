@@ -190,7 +190,7 @@ pub fn analyse(sc: &Scenario) -> Traffic {
                 .map(|&s| sc.stages[s].name.as_str())
                 .collect();
             warnings.push(format!(
-                "team \"{}\" ({}) is overloaded: at {} items per {unit} it is offered {} {} of work per {unit} \
+                "team \"{}\" ({}) is overloaded: with {} items arriving per {unit} it is offered {} {} of work per {unit} \
                  but has {} people (offered load {}%); its queues grow for as long as work arrives, so \
                  results depend on how many items are simulated",
                 team.name,
@@ -210,7 +210,7 @@ pub fn analyse(sc: &Scenario) -> Traffic {
                 stages[s].offered_load = Some(load);
                 if load >= 1.0 {
                     warnings.push(format!(
-                        "stage \"{}\" is overloaded: at {} items per {unit} it is offered {} worker-{} of work per {unit} \
+                        "stage \"{}\" is overloaded: with {} items arriving per {unit} it is offered {} worker-{} of work per {unit} \
                          but has {c} worker{} (offered load {}%); its queue grows for as long as work arrives, so \
                          results depend on how many items are simulated",
                         st.name,
