@@ -8,6 +8,7 @@
 //! the chunk size and the histograms, not by the number of replications.
 
 use crate::engine::{self, EngineError, Model, Workspace};
+use crate::metrics::charts::{ChartData, ChartPlan, Trace, Tracer};
 use crate::metrics::{Accumulator, Collector, Histograms, Summary};
 use crate::scenario::{Scenario, StopRule, traffic};
 use rayon::prelude::*;
@@ -107,4 +108,96 @@ pub fn simulate(
         summary,
         histograms,
     })
+}
+
+/// Replications traced over time for the charts' bands (the first ones, so the same whatever
+/// `runs` is beyond this).
+pub const TRACED_REPLICATIONS: u32 = 200;
+
+/// Sample times of the charts over time.
+const CHART_SAMPLES: usize = 300;
+
+/// Works out the charts' data after a run: re-runs the first replications (at most
+/// [`TRACED_REPLICATIONS`]; each is a pure function of its index, so they are the very
+/// replications of the run) with a tracer, and the representative one in detail: for an `items`
+/// run, the replication whose makespan is nearest the median makespan; for a `horizon` run, the
+/// one whose count of items done is nearest the median count among those traced.
+pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, EngineError> {
+    let summary = &result.summary;
+    let runs = summary.runs;
+    let seed = summary.seed;
+    let model = Model::new(scenario);
+    let n = scenario.stages.len();
+    let (extent, expected_items) = match scenario.simulation.stop {
+        StopRule::Items(items) => (
+            summary
+                .makespan
+                .as_ref()
+                .map_or(1.0, |m| if m.p99.is_finite() { m.p99 } else { m.max }),
+            f64::from(items),
+        ),
+        StopRule::Horizon(h) => (h, summary.throughput.map_or(1.0, |t| t.mean * h)),
+    };
+    let plan = ChartPlan::new(extent, CHART_SAMPLES, n, expected_items);
+    let traced = runs.min(TRACED_REPLICATIONS);
+    let trace = |rep: u64, detail: bool, ws: &mut Workspace| -> Result<Trace, EngineError> {
+        let mut tracer = Tracer::new(&plan, detail);
+        let stats = engine::run(&model, seed, rep, ws, &mut tracer)?;
+        Ok(tracer.finish(stats.end))
+    };
+    let traces: Vec<Trace> = (0..u64::from(traced))
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, rep| trace(rep, false, ws))
+        .collect::<Result<_, _>>()?;
+
+    let unit = scenario.time_unit.plural();
+    let (rep, chosen) = match (scenario.simulation.stop, &summary.makespan) {
+        (StopRule::Items(_), Some(m)) => {
+            let target = m.p50;
+            let rep = nearest(traces.iter().map(|t| t.end), target);
+            let chosen = format!(
+                "replication {} of {runs}: its last item was done after {:.1} {unit}, the nearest to the median of all replications ({:.1} {unit})",
+                rep + 1,
+                traces[rep].end,
+                target
+            );
+            (rep, chosen)
+        }
+        _ => {
+            let done: Vec<f64> = traces
+                .iter()
+                .map(|t| f64::from(t.done.last().copied().unwrap_or(0)))
+                .collect();
+            let mut sorted = done.clone();
+            sorted.sort_by(f64::total_cmp);
+            let median = sorted[sorted.len() / 2];
+            let rep = nearest(done.iter().copied(), median);
+            let chosen = format!(
+                "replication {} of {runs}: {} items done by the end, the median of the first {traced} replications",
+                rep + 1,
+                done[rep]
+            );
+            (rep, chosen)
+        }
+    };
+    let detailed = trace(rep as u64, true, &mut Workspace::default())?;
+    Ok(ChartData::build(
+        scenario,
+        &plan,
+        result.histograms.lead.clone(),
+        result.histograms.efficiency.clone(),
+        &traces,
+        (rep as u64, chosen, detailed),
+    ))
+}
+
+/// Index of the value nearest `target` (the first one on a tie).
+fn nearest(values: impl Iterator<Item = f64>, target: f64) -> usize {
+    values
+        .enumerate()
+        .fold((0, f64::INFINITY), |(best, dist), (i, v)| {
+            let d = (v - target).abs();
+            if d < dist { (i, d) } else { (best, dist) }
+        })
+        .0
 }

@@ -1,7 +1,9 @@
 //! The command line: argument parsing (clap), progress bar, printing and exit codes. The only
 //! module that talks to the terminal; everything it does goes through the library.
 
+mod files;
 mod init;
+mod report;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,7 @@ Examples:
   flowsim run                                   run the built-in feature-delivery example
   flowsim run scenarios/release-train.toml      run a scenario file
   flowsim run my-stream.toml --runs 5000 --seed 7 --out results/my-stream
+  flowsim report output/my-stream               redraw the charts and report from saved results
   flowsim init my-stream                        write a commented scenario to start from
 
 Exit codes: 0 success, 1 failure, 2 invalid scenario or command line.";
@@ -38,6 +41,9 @@ enum Command {
     /// Simulate a scenario and report lead times, flow efficiency, throughput and the bottleneck
     #[command(after_help = run::EXAMPLES)]
     Run(run::RunArgs),
+    /// Redraw the charts and report.html from an earlier run's results, without simulating
+    #[command(after_help = report::EXAMPLES)]
+    Report(report::ReportArgs),
     /// Write the example scenario as a commented starting point
     #[command(after_help = init::EXAMPLES)]
     Init(init::InitArgs),
@@ -91,6 +97,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };
     match result {

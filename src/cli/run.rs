@@ -1,6 +1,6 @@
 //! `flowsim run`: simulate a scenario, print the summary table, write the result files.
 
-use super::{EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, print};
+use super::{EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, files, print};
 use crate::report::output::{OutputFile, write_all};
 use crate::report::{csv, json, table};
 use crate::runner::{self, RunOptions};
@@ -14,7 +14,9 @@ Examples:
   flowsim run scenarios/incident-response.toml
   flowsim run my-stream.toml --runs 5000 --seed 7 --out results/my-stream
 
-Writes summary.json, stages.csv and lead_times.csv to --out (default: output/<scenario file name>/).";
+Writes report.html (open it in a browser), summary.json, stages.csv, lead_times.csv, the charts
+(SVG and PNG), charts.json and scenario.toml to --out (default: output/<scenario file name>/).
+`flowsim report DIR` redraws the charts and the report from those files.";
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -41,24 +43,29 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let (scenario, stem) = match &args.scenario {
+    let (text, source, stem) = match &args.scenario {
         Some(path) => {
-            let sc = Scenario::load(path).map_err(|e| {
+            let text = Scenario::read(path).map_err(|e| {
                 Failure::input(format!(
-                    "{e}\nThe scenario is invalid; no results were written."
+                    "{e}\nThe scenario could not be read; no results were written."
                 ))
             })?;
             let stem = path
                 .file_stem()
                 .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-            (sc, stem)
+            (text, path.display().to_string(), stem)
         }
-        None => {
-            let sc = Scenario::parse(EXAMPLE_SCENARIO, EXAMPLE_NAME)
-                .map_err(|e| Failure::other(format!("the built-in example is invalid: {e}")))?;
-            (sc, "feature-delivery".to_string())
-        }
+        None => (
+            EXAMPLE_SCENARIO.to_string(),
+            EXAMPLE_NAME.to_string(),
+            "feature-delivery".to_string(),
+        ),
     };
+    let scenario = Scenario::parse(&text, &source).map_err(|e| {
+        Failure::input(format!(
+            "{e}\nThe scenario is invalid; no results were written."
+        ))
+    })?;
     let out_dir = args
         .out
         .clone()
@@ -88,20 +95,32 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     );
     let progress = |done: u64| bar.set_position(done);
 
-    let simulate = || runner::simulate(&scenario, options, &progress);
-    let result = match args.threads {
+    let work = || -> Result<_, Failure> {
+        let result = runner::simulate(&scenario, options, &progress)
+            .map_err(|e| Failure::other(e.to_string()))?;
+        let data = if args.no_charts {
+            None
+        } else {
+            bar.set_message("tracing for the charts");
+            Some(
+                runner::chart_data(&scenario, &result)
+                    .map_err(|e| Failure::other(e.to_string()))?,
+            )
+        };
+        Ok((result, data))
+    };
+    let (result, data) = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(n))
             .build()
             .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?
-            .install(simulate),
-        None => simulate(),
-    }
-    .map_err(|e| Failure::other(e.to_string()))?;
+            .install(work),
+        None => work(),
+    }?;
     bar.finish_and_clear();
 
     let summary = &result.summary;
-    let files = vec![
+    let mut files = vec![
         OutputFile {
             name: "summary.json".into(),
             bytes: json::summary_json(summary),
@@ -114,7 +133,18 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             name: "lead_times.csv".into(),
             bytes: csv::lead_times_csv(&result.histograms.lead),
         },
+        OutputFile {
+            name: "scenario.toml".into(),
+            bytes: text.clone().into_bytes(),
+        },
     ];
+    if let Some(d) = &data {
+        files.push(OutputFile {
+            name: "charts.json".into(),
+            bytes: json::chart_data_json(d),
+        });
+    }
+    files.extend(files::report_files(summary, data.as_ref(), &text)?);
     write_all(&out_dir, &files).map_err(|e| {
         Failure::other(format!(
             "cannot write the results to {}: {e}",
@@ -124,16 +154,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     for w in summary.warnings.iter().filter(|w| !early.contains(w)) {
         eprintln!("warning: {w}");
     }
-    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    let mut text = String::new();
+    let mut out = String::new();
     if !args.quiet {
-        text.push_str(&table::summary_table(summary));
-        text.push('\n');
+        out.push_str(&table::summary_table(summary));
+        out.push('\n');
     }
-    text.push_str(&format!(
-        "Results written to {}/ ({})\n",
+    out.push_str(&format!(
+        "Results written to {}/: {}\n",
         out_dir.display(),
-        names.join(", ")
+        files::describe(&files)
     ));
-    print(&text)
+    print(&out)
 }

@@ -106,16 +106,69 @@ pub struct UnfinishedItem<'a> {
     /// The stage it is at (`None` while in the backlog) and since when.
     pub stage: Option<usize>,
     pub stage_since: f64,
+    /// When the run ended (the horizon).
+    pub at: f64,
     pub stages: &'a [StageTimes],
 }
 
 /// Receives what happens during a replication.
+///
+/// Only `item_done` is required; the other hooks cost nothing when left as they are (the engine
+/// is generic over the observer, so default methods compile away).
 pub trait Observer {
     /// An item has left the last stage.
     fn item_done(&mut self, item: &ItemRecord<'_>);
 
     /// A `horizon` run ended with this item still in the stream.
     fn item_unfinished(&mut self, _item: &UnfinishedItem<'_>) {}
+
+    /// The item with arrival index `index` entered stage `stage` at `time`, for the `visit`-th time
+    /// (1 on its first visit; more with rework).
+    fn stage_entered(&mut self, _index: u64, _stage: usize, _visit: u32, _time: f64) {}
+
+    /// The next time at which the observer wants to see the state of the stream
+    /// (`f64::INFINITY`: never). The engine calls [`Observer::sample`] for every such time up to
+    /// the end of the run (the horizon, or the last item done), in order.
+    fn next_sample(&self) -> f64 {
+        f64::INFINITY
+    }
+
+    /// The state of the stream at `time` (the state just before any event at that time).
+    fn sample(&mut self, _time: f64, _state: &StreamState<'_>) {}
+}
+
+/// A view of how many items are where, given to [`Observer::sample`].
+#[derive(Debug, Clone, Copy)]
+pub struct StreamState<'a> {
+    levels: &'a [level::Level],
+    stages: usize,
+}
+
+impl StreamState<'_> {
+    /// Items at stage `s` in any state.
+    pub fn in_stage(&self, s: usize) -> u32 {
+        self.levels[3 * s + 1].count
+    }
+
+    /// Items at stage `s` waiting for a person (or for a release).
+    pub fn queue(&self, s: usize) -> u32 {
+        self.levels[3 * s].count
+    }
+
+    /// People occupied at stage `s`.
+    pub fn busy(&self, s: usize) -> u32 {
+        self.levels[3 * s + 2].count
+    }
+
+    /// Items arrived and not done (the backlog included).
+    pub fn in_system(&self) -> u32 {
+        self.levels[3 * self.stages].count
+    }
+
+    /// Items waiting in the backlog.
+    pub fn backlog(&self) -> u32 {
+        self.levels[3 * self.stages + 2].count
+    }
 }
 
 /// Time integrals of one stage over the measurement window.

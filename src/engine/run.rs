@@ -5,7 +5,7 @@ use super::level::Level;
 use super::streams::{self, KeyedRng};
 use super::{
     EngineError, ItemRecord, Model, Observer, RtKind, RunStats, StageRunStats, StageTimes,
-    UnfinishedItem,
+    StreamState, UnfinishedItem,
 };
 use crate::scenario::StopRule;
 use std::collections::VecDeque;
@@ -154,6 +154,7 @@ pub fn run<O: Observer>(
                 ),
             });
         }
+        sim.sample_until(t);
         sim.now = t;
         events += 1;
         match ev.kind() {
@@ -183,6 +184,7 @@ pub fn run<O: Observer>(
             });
         }
     }
+    sim.sample_until(end);
     sim.now = end;
     let unfinished = sim.report_unfinished();
     for l in &mut sim.ws.levels {
@@ -253,6 +255,25 @@ impl<O: Observer> Sim<'_, O> {
     #[inline]
     fn lv_backlog(&self) -> usize {
         3 * self.n + 2
+    }
+
+    /// Shows the observer the state at every sample time up to and including `t`. An observer
+    /// whose next sample time does not move forward is not asked again in this call.
+    #[inline]
+    fn sample_until(&mut self, t: f64) {
+        let mut last = f64::NEG_INFINITY;
+        loop {
+            let due = self.obs.next_sample();
+            if due > t || due <= last {
+                return;
+            }
+            last = due;
+            let state = StreamState {
+                levels: &self.ws.levels,
+                stages: self.n,
+            };
+            self.obs.sample(due, &state);
+        }
     }
 
     #[inline]
@@ -364,6 +385,8 @@ impl<O: Observer> Sim<'_, O> {
         };
         self.ws.occupancy[s] += 1;
         self.level(lv_in_stage(s), 1);
+        let index = self.ws.items[slot as usize].index;
+        self.obs.stage_entered(index, s, visit, now);
         match st.kind {
             RtKind::Work { resource } => {
                 self.ws.queues[s * self.m.classes + class].push_back(Queued {
@@ -658,6 +681,7 @@ impl<O: Observer> Sim<'_, O> {
                 entry: in_stage.then_some(it.entry),
                 stage: in_stage.then_some(it.stage as usize),
                 stage_since: if in_stage { it.stage_since } else { it.arrival },
+                at: self.now,
                 stages: &self.ws.times[slot * n..(slot + 1) * n],
             });
         }

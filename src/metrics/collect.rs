@@ -57,6 +57,8 @@ pub struct Histograms {
     pub makespan: Histogram,
     /// Per stage: each measured item's total wait there.
     pub stage_wait: Vec<Histogram>,
+    /// Per stage: each measured item's total time there (wait and work).
+    pub stage_time: Vec<Histogram>,
     /// Per work type: lead times.
     pub type_lead: Vec<Histogram>,
 }
@@ -65,6 +67,7 @@ impl Histograms {
     pub fn new(stages: usize, types: usize) -> Histograms {
         Histograms {
             stage_wait: vec![Histogram::new(); stages],
+            stage_time: vec![Histogram::new(); stages],
             type_lead: vec![Histogram::new(); types],
             ..Histograms::default()
         }
@@ -76,6 +79,9 @@ impl Histograms {
         self.efficiency.merge(&other.efficiency);
         self.makespan.merge(&other.makespan);
         for (a, b) in self.stage_wait.iter_mut().zip(&other.stage_wait) {
+            a.merge(b);
+        }
+        for (a, b) in self.stage_time.iter_mut().zip(&other.stage_time) {
             a.merge(b);
         }
         for (a, b) in self.type_lead.iter_mut().zip(&other.type_lead) {
@@ -92,8 +98,9 @@ pub struct Collector {
     lead: Vec<f64>,
     cycle: Vec<f64>,
     efficiency: Vec<f64>,
-    /// (stage, wait) per measured item and stage.
+    /// Wait and total time per measured item and stage (`[item * stages + stage]`).
     stage_wait: Vec<f64>,
+    stage_time: Vec<f64>,
     /// (type, lead) per measured item.
     type_lead: Vec<(u32, f64)>,
     n_stages: usize,
@@ -108,6 +115,7 @@ impl Collector {
             cycle: Vec::new(),
             efficiency: Vec::new(),
             stage_wait: Vec::new(),
+            stage_time: Vec::new(),
             type_lead: Vec::new(),
             n_stages: stages,
         };
@@ -137,6 +145,7 @@ impl Collector {
         self.cycle.clear();
         self.efficiency.clear();
         self.stage_wait.clear();
+        self.stage_time.clear();
         self.type_lead.clear();
     }
 
@@ -158,6 +167,9 @@ impl Collector {
         }
         for (i, &w) in self.stage_wait.iter().enumerate() {
             hist.stage_wait[i % self.n_stages].record(w);
+        }
+        for (i, &w) in self.stage_time.iter().enumerate() {
+            hist.stage_time[i % self.n_stages].record(w);
         }
         for &(t, x) in &self.type_lead {
             hist.type_lead[t as usize].record(x);
@@ -207,6 +219,7 @@ impl Observer for Collector {
             acc.work += st.work;
             acc.visits += u64::from(st.visits);
             self.stage_wait.push(w);
+            self.stage_time.push(w + st.work);
         }
         let ty = &mut t.types[item.work_type];
         ty.items += 1;

@@ -19,7 +19,9 @@ const MIN_EXP: i32 = -32;
 const PAGES: usize = 96;
 
 /// Counts of values by log-linear bucket, plus exact count, zeros, minimum and maximum.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialized sparsely: only non-empty buckets, as `[page, bucket, count]`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Sparse", try_from = "Sparse")]
 pub struct Histogram {
     pages: Vec<Option<Box<[u64]>>>,
     zeros: u64,
@@ -181,6 +183,69 @@ impl Histogram {
     }
 }
 
+/// The serialized form of a [`Histogram`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Sparse {
+    count: u64,
+    zeros: u64,
+    min: Option<f64>,
+    max: Option<f64>,
+    /// Non-empty buckets: (power-of-two page, bucket within the page, count).
+    buckets: Vec<(u32, u32, u64)>,
+}
+
+impl From<Histogram> for Sparse {
+    fn from(h: Histogram) -> Sparse {
+        let mut buckets = Vec::new();
+        for (p, page) in h.pages.iter().enumerate() {
+            if let Some(c) = page {
+                for (i, n) in c.iter().enumerate() {
+                    if *n > 0 {
+                        buckets.push((p as u32, i as u32, *n));
+                    }
+                }
+            }
+        }
+        Sparse {
+            count: h.count,
+            zeros: h.zeros,
+            min: h.min(),
+            max: h.max(),
+            buckets,
+        }
+    }
+}
+
+impl TryFrom<Sparse> for Histogram {
+    type Error = String;
+
+    fn try_from(s: Sparse) -> Result<Histogram, String> {
+        let mut h = Histogram::new();
+        h.zeros = s.zeros;
+        let mut total = s.zeros;
+        for (p, i, n) in s.buckets {
+            let (p, i) = (p as usize, i as usize);
+            if p >= PAGES || i >= SUB {
+                return Err(format!("histogram bucket ({p}, {i}) is out of range"));
+            }
+            h.pages[p].get_or_insert_with(|| vec![0; SUB].into_boxed_slice())[i] += n;
+            total += n;
+        }
+        if total != s.count {
+            return Err(format!(
+                "histogram counts add up to {total}, but its count is {}",
+                s.count
+            ));
+        }
+        h.count = s.count;
+        if s.count > 0 {
+            h.min = s.min.ok_or("a non-empty histogram needs its minimum")?;
+            h.max = s.max.ok_or("a non-empty histogram needs its maximum")?;
+        }
+        Ok(h)
+    }
+}
+
 fn bounds(page: usize, sub: usize) -> (f64, f64) {
     let base = 2f64.powi(page as i32 + MIN_EXP);
     let w = base / SUB as f64;
@@ -252,6 +317,23 @@ mod tests {
         }
         b.merge(&a);
         assert_eq!(all, b);
+    }
+
+    #[test]
+    fn survives_a_json_round_trip() {
+        let mut h = Histogram::new();
+        for x in [0.0, 0.5, 3.25, 3.25, 1e6, 17.0] {
+            h.record(x);
+        }
+        let text = serde_json::to_string(&h).unwrap();
+        let back: Histogram = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, h);
+        assert!(
+            serde_json::from_str::<Histogram>(
+                r#"{"count":5,"zeros":0,"min":1,"max":2,"buckets":[[40,3,2]]}"#
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Measurement: what the engine reports, turned into the numbers a user reads. Pure computation,
 //! no I/O.
 //!
+//! - [`charts`]: the stream over time and one representative replication, for the charts;
 //! - [`collect`]: an engine observer that sums one replication's measured items;
 //! - [`histogram`]: mergeable histograms for percentiles over millions of items;
 //! - [`stats`]: means and ratios across replications with standard errors;
 //! - [`summary`]: folds replications into the [`Summary`] written as `summary.json`.
 
+pub mod charts;
 pub mod collect;
 pub mod histogram;
 pub mod stats;

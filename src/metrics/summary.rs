@@ -73,9 +73,9 @@ pub struct Wip {
     pub backlog: f64,
 }
 
-/// Percentiles of the wait at a stage.
+/// P50, P85 and P95 of a per-item time at a stage, with standard errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WaitPercentiles {
+pub struct Percentiles {
     pub p50: f64,
     pub p50_se: Option<f64>,
     pub p85: f64,
@@ -122,7 +122,9 @@ pub struct StageSummary {
     /// Mean wait per item at this stage (all visits, all causes).
     pub mean_wait: f64,
     pub mean_wait_se: Option<f64>,
-    pub wait: WaitPercentiles,
+    pub wait: Percentiles,
+    /// Percentiles of each item's total time at the stage (wait and work, all visits).
+    pub time_in_stage: Percentiles,
     pub wait_breakdown: WaitBreakdown,
     /// Mean work per item at this stage (all visits).
     pub mean_work: f64,
@@ -478,9 +480,19 @@ impl Accumulator {
                 Some(t) => self.teams[t].se(),
                 None => acc.busy.se(),
             };
-            let (p50, p50_se) = pct(&|h| &h.stage_wait[s], 0.50);
-            let (p85, p85_se) = pct(&|h| &h.stage_wait[s], 0.85);
-            let (p95, p95_se) = pct(&|h| &h.stage_wait[s], 0.95);
+            let percentiles = |pick: &dyn Fn(&Histograms) -> &Histogram| {
+                let (p50, p50_se) = pct(pick, 0.50);
+                let (p85, p85_se) = pct(pick, 0.85);
+                let (p95, p95_se) = pct(pick, 0.95);
+                Percentiles {
+                    p50,
+                    p50_se,
+                    p85,
+                    p85_se,
+                    p95,
+                    p95_se,
+                }
+            };
             let est = |r: &Ratio| r.estimate().unwrap_or(f64::NAN);
             stages.push(StageSummary {
                 name: st.name.clone(),
@@ -502,14 +514,8 @@ impl Accumulator {
                 offered_load: traffic.stages[s].offered_load,
                 mean_wait: est(&acc.wait),
                 mean_wait_se: acc.wait.se(),
-                wait: WaitPercentiles {
-                    p50,
-                    p50_se,
-                    p85,
-                    p85_se,
-                    p95,
-                    p95_se,
-                },
+                wait: percentiles(&|h| &h.stage_wait[s]),
+                time_in_stage: percentiles(&|h| &h.stage_time[s]),
                 wait_breakdown: WaitBreakdown {
                     queue: est(&acc.queue),
                     blocked: est(&acc.blocked),

@@ -1,8 +1,11 @@
-//! Results as files and text: `summary.json`, `stages.csv`, `lead_times.csv` and the terminal table.
+//! Results as files and text: `summary.json`, `stages.csv`, `lead_times.csv`, charts (SVG and
+//! PNG), `report.html` and the terminal table.
 //! Writers turn a [`Summary`](crate::metrics::Summary) into bytes; [`output`] puts a set of files
 //! in place atomically. Nothing here runs a simulation.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod output;
 pub mod table;

@@ -204,14 +204,19 @@ impl Scenario {
 
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = Scenario::read(path)?;
+        Scenario::parse(&text, &path.display().to_string())
+    }
+
+    /// Reads a scenario file's text, with an error that names the file when it cannot be read.
+    pub fn read(path: &Path) -> Result<String, ScenarioError> {
         let source = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        std::fs::read_to_string(path).map_err(|e| {
             ScenarioError::single(Diagnostic::plain(
                 &source,
                 format!("cannot read the scenario file: {e}"),
             ))
-        })?;
-        Scenario::parse(&text, &source)
+        })
     }
 
     /// Items that arrive in one replication under an `items` stop rule.

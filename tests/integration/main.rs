@@ -5,5 +5,6 @@
 mod bad_input;
 mod cli;
 mod common;
+mod report;
 mod scenarios;
 mod theory;
