@@ -10,9 +10,16 @@ use crate::scenario::traffic::Traffic;
 use crate::scenario::{Scenario, StageKind, StopRule, TimeUnit};
 use serde::{Deserialize, Serialize};
 
+/// Reads a number that may have been NaN when written: serde_json writes NaN (a statistic of no
+/// items) as `null`, and this reads it back as NaN.
+fn number_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// A mean across replications with its standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean: f64,
     pub se: Option<f64>,
 }
@@ -28,20 +35,28 @@ impl Estimate {
 pub struct Distribution {
     /// Number of values (items, or replications for the makespan).
     pub count: u64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean: f64,
     pub mean_se: Option<f64>,
     pub sd: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p50: f64,
     pub p50_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p70: f64,
     pub p70_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p85: f64,
     pub p85_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p95: f64,
     pub p95_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p99: f64,
     pub p99_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub min: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub max: f64,
 }
 
@@ -49,14 +64,19 @@ pub struct Distribution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowEfficiency {
     /// Total work of all measured items / their total lead time.
+    #[serde(deserialize_with = "number_or_nan")]
     pub ratio_of_sums: f64,
     pub ratio_of_sums_se: Option<f64>,
     /// Mean over items of (work / lead time).
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean_of_ratios: f64,
     pub mean_of_ratios_se: Option<f64>,
     /// Percentiles of the per-item ratio.
+    #[serde(deserialize_with = "number_or_nan")]
     pub p15: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p50: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p85: f64,
 }
 
@@ -64,22 +84,28 @@ pub struct FlowEfficiency {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Wip {
     /// Items arrived and not done (the backlog included): the L of Little's law with lead time.
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean: f64,
     pub se: Option<f64>,
     /// Items that entered the first stage and are not done (goes with cycle time).
+    #[serde(deserialize_with = "number_or_nan")]
     pub in_progress: f64,
     pub in_progress_se: Option<f64>,
     /// Items waiting in the backlog.
+    #[serde(deserialize_with = "number_or_nan")]
     pub backlog: f64,
 }
 
 /// P50, P85 and P95 of a per-item time at a stage, with standard errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
+    #[serde(deserialize_with = "number_or_nan")]
     pub p50: f64,
     pub p50_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p85: f64,
     pub p85_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p95: f64,
     pub p95_se: Option<f64>,
 }
@@ -88,14 +114,19 @@ pub struct Percentiles {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WaitBreakdown {
     /// Waiting for a person.
+    #[serde(deserialize_with = "number_or_nan")]
     pub queue: f64,
     /// Done, waiting for room downstream (a WIP limit).
+    #[serde(deserialize_with = "number_or_nan")]
     pub blocked: f64,
     /// Held by a blocker part-way through the work.
+    #[serde(deserialize_with = "number_or_nan")]
     pub blocker: f64,
     /// Waiting for a release (cadence stages).
+    #[serde(deserialize_with = "number_or_nan")]
     pub cadence: f64,
     /// Delay time that counts as wait.
+    #[serde(deserialize_with = "number_or_nan")]
     pub delay: f64,
 }
 
@@ -120,6 +151,7 @@ pub struct StageSummary {
     /// work keeps arriving.
     pub offered_load: Option<f64>,
     /// Mean wait per item at this stage (all visits, all causes).
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean_wait: f64,
     pub mean_wait_se: Option<f64>,
     pub wait: Percentiles,
@@ -127,12 +159,16 @@ pub struct StageSummary {
     pub time_in_stage: Percentiles,
     pub wait_breakdown: WaitBreakdown,
     /// Mean work per item at this stage (all visits).
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean_work: f64,
     pub mean_work_se: Option<f64>,
     /// Time-average items waiting for a person (or a release).
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean_queue: f64,
     /// Time-average items at the stage in any state.
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean_in_stage: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub visits_per_item: f64,
 }
 
@@ -142,6 +178,7 @@ pub struct TeamSummary {
     pub name: String,
     pub people: u32,
     pub stages: Vec<String>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub utilization: f64,
     pub utilization_se: Option<f64>,
     pub offered_load: Option<f64>,
@@ -150,10 +187,14 @@ pub struct TeamSummary {
 /// Lead time of one work type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeLeadTime {
+    #[serde(deserialize_with = "number_or_nan")]
     pub mean: f64,
     pub mean_se: Option<f64>,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p50: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p85: f64,
+    #[serde(deserialize_with = "number_or_nan")]
     pub p95: f64,
 }
 
@@ -161,6 +202,7 @@ pub struct TypeLeadTime {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeSummary {
     pub name: String,
+    #[serde(deserialize_with = "number_or_nan")]
     pub share: f64,
     pub priority: i64,
     /// Measured items of this type, over all replications.

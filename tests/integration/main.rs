@@ -3,6 +3,7 @@
 //! how its tolerance follows from the Monte Carlo standard error.
 
 mod bad_input;
+mod chart_data;
 mod cli;
 mod common;
 mod report;
