@@ -1,17 +1,50 @@
 //! `report.html`: one self-contained page (inline CSS and SVG, no scripts, works offline) with the
 //! headline answer, every chart, the per-stage table and the scenario as run.
+//!
+//! Every piece of text that comes from the scenario or the summary goes through [`escape`]. Chart
+//! SVG is inserted as markup, but only the `<svg>` element itself, and only when it holds nothing
+//! that could run (see [`inline_svg`]). The page has no timestamp: the same inputs give the same
+//! bytes.
 
 use super::charts::Chart;
+use super::{fmt_num, fmt_pct};
 use crate::metrics::Summary;
+use crate::metrics::summary::{Distribution, StageSummary};
+use std::fmt::Write;
 
 /// The report page. `scenario_text` is the scenario file as run; `charts` may be empty (charts
 /// turned off).
 pub fn report_html(summary: &Summary, charts: &[Chart], scenario_text: &str) -> String {
-    let _ = (charts, scenario_text);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head><body></body></html>\n",
-        escape(&summary.scenario)
-    )
+    let s = summary;
+    let mut h = String::with_capacity(
+        64 * 1024 + scenario_text.len() * 2 + charts.iter().map(|c| c.svg.len()).sum::<usize>(),
+    );
+    let title = escape(&s.scenario);
+    let version = escape(&s.flowsim_version);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"flowsim {version}\">\n\
+         <title>{title} · flowsim report</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n"
+    );
+    header(&mut h, s, !charts.is_empty());
+    headline(&mut h, s);
+    charts_section(&mut h, charts);
+    stages_section(&mut h, s);
+    if s.work_types.len() > 1 {
+        work_types_section(&mut h, s);
+    }
+    details_section(&mut h, s);
+    scenario_section(&mut h, s, scenario_text);
+    let _ = write!(
+        h,
+        "<footer>Made with flowsim {version}, a Monte Carlo simulator of value streams. \
+         This page is self-contained: it works offline and prints. \
+         <code>flowsim report DIR</code> redraws it from the run&#39;s saved results.</footer>\n\
+         </main>\n</body>\n</html>\n"
+    );
+    h
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -28,4 +61,775 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+const CSS: &str = r#":root {
+  --ink: #1d2733; --muted: #5b6b7c; --line: #dde3ea; --soft: #f5f7fa;
+  --accent: #1f5fbf; --accent-soft: #eaf1fc; --warn: #8a4b00; --warn-soft: #fff6e0;
+  --warn-line: #f0c36d; --hot: #a8321e; --hot-soft: #fdf0ec; --bar: #8fb3e8;
+}
+* { box-sizing: border-box; }
+html { background: #fff; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+    "Noto Sans", "DejaVu Sans", sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 36px 40px 48px; }
+h1 { font-size: 2.1rem; line-height: 1.2; margin: 0 0 8px; letter-spacing: -0.01em; }
+h2 { font-size: 1.45rem; margin: 48px 0 6px; padding-bottom: 6px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.1rem; margin: 0 0 8px; }
+p { margin: 0 0 12px; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace;
+  font-size: 0.9em; background: var(--soft); padding: 0 3px; border-radius: 3px; }
+.kicker { text-transform: uppercase; letter-spacing: 0.08em; font-size: 0.8rem; font-weight: 600;
+  color: var(--accent); margin: 0 0 4px; }
+.description { font-size: 1.08rem; color: #33414f; max-width: 80ch; margin-bottom: 10px; }
+.meta { color: var(--muted); font-size: 0.92rem; }
+nav { margin: 14px 0 0; font-size: 0.92rem; color: var(--muted); }
+nav a { color: var(--accent); text-decoration: none; margin-right: 14px; white-space: nowrap; }
+nav a:hover { text-decoration: underline; }
+.intro { color: var(--muted); margin: 6px 0 16px; max-width: 90ch; }
+.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.se { color: var(--muted); font-size: 0.85em; white-space: nowrap; }
+.cards { display: grid; grid-template-columns: repeat(3, 1fr); gap: 16px; margin: 18px 0 8px; }
+.card { border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; background: var(--soft); }
+.card .label { font-size: 0.98rem; color: #33414f; }
+.card .value { font-size: 2.3rem; font-weight: 700; line-height: 1.15; margin: 4px 0 2px;
+  font-variant-numeric: tabular-nums; }
+.card .value .pm { font-size: 1.05rem; font-weight: 500; color: var(--muted); }
+.card .value .unit { font-size: 1.15rem; font-weight: 600; }
+.card .note { font-size: 0.85rem; color: var(--muted); }
+.card.key { background: var(--accent-soft); border: 2px solid var(--accent); }
+.card.key .value { color: var(--accent); }
+.stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 16px; margin: 16px 0; }
+.stat { border-top: 3px solid var(--line); padding: 10px 2px 0; }
+.stat .label { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted);
+  font-weight: 600; }
+.stat .value { font-size: 1.5rem; font-weight: 700; margin: 2px 0; font-variant-numeric: tabular-nums; }
+.stat .value .pm { font-size: 0.95rem; font-weight: 500; color: var(--muted); }
+.stat .value .unit { font-size: 1rem; font-weight: 600; }
+.stat .note { font-size: 0.9rem; color: #3d4b59; }
+.callout { border-radius: 10px; padding: 14px 18px; margin: 16px 0; }
+.callout h3 { margin: 0 0 4px; }
+.callout p:last-child, .callout ul:last-child { margin-bottom: 0; }
+.bottleneck-box { background: var(--hot-soft); border-left: 6px solid var(--hot); }
+.bottleneck-box h3 { color: var(--hot); }
+.warnings { background: var(--warn-soft); border: 1px solid var(--warn-line); border-left: 6px solid var(--warn); }
+.warnings h3 { color: var(--warn); }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
+.footnote { font-size: 0.85rem; color: var(--muted); max-width: 95ch; }
+figure.chart { margin: 26px 0 0; break-inside: avoid; }
+figure.chart h3.drawn { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+.chart .plot { width: 100%; overflow: hidden; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
+.chart .plot svg { display: block; width: 100%; height: auto; max-width: 100%; }
+figcaption { margin-top: 8px; color: #3d4b59; font-size: 0.95rem; max-width: 95ch; }
+figcaption::before { content: "How to read it: "; font-weight: 600; color: var(--ink); }
+.missing { color: var(--muted); font-style: italic; }
+.table-wrap { overflow-x: auto; margin: 10px 0 6px; }
+table { border-collapse: collapse; width: 100%; font-size: 0.93rem; font-variant-numeric: tabular-nums; }
+caption { caption-side: top; text-align: left; color: var(--muted); font-size: 0.88rem; padding-bottom: 8px; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { text-align: right; font-weight: 600; font-size: 0.82rem; color: var(--muted); border-bottom: 2px solid #b8c2cd;
+  vertical-align: bottom; }
+td { text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, th.text { text-align: left; }
+td:first-child { white-space: normal; font-weight: 600; min-width: 9em; }
+td.text { text-align: left; white-space: normal; min-width: 10em; }
+.muted { color: var(--muted); font-style: italic; }
+table.distributions td:first-child { min-width: 15em; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+tr.bottleneck td { background: var(--hot-soft); }
+tr.backlog td { color: var(--muted); font-style: italic; }
+.badge { display: inline-block; font-size: 0.7rem; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase;
+  color: #fff; background: var(--hot); border-radius: 4px; padding: 1px 6px; margin-left: 6px; vertical-align: 2px;
+  font-style: normal; }
+.bar { display: block; height: 4px; margin-top: 3px; background: #e7ebf0; border-radius: 2px; min-width: 4em; }
+.bar > span { display: block; height: 4px; background: var(--bar); border-radius: 2px; }
+tr.bottleneck .bar > span { background: var(--hot); }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 6px 22px; margin: 12px 0 18px; }
+dl.settings dt { font-weight: 600; }
+dl.settings dd { margin: 0; }
+pre.scenario code { background: none; padding: 0; font: inherit; }
+pre.scenario { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px;
+  max-width: 100ch; font: 13px/1.5 ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace;
+  white-space: pre-wrap; overflow-wrap: anywhere; margin: 8px 0 0; }
+footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--line); font-size: 0.85rem; color: var(--muted); }
+@media (max-width: 760px) {
+  main { padding: 20px 16px; }
+  .cards { grid-template-columns: 1fr; }
+}
+@page { margin: 14mm 12mm; }
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  h2 { margin-top: 26px; break-after: avoid; }
+  h3 { break-after: avoid; }
+  .cards, .card, .stat, .callout, figure.chart, tr { break-inside: avoid; }
+  .table-wrap { overflow: visible; }
+  a { color: inherit; text-decoration: none; }
+  pre.scenario { font-size: 8pt; max-width: none; }
+}
+"#;
+
+/// A value and its Monte Carlo standard error, both rounded where the error's leading digit is (two
+/// digits when it begins with a 1): `34.6`, `± 0.3`; `34.56`, `± 0.14`. Without a usable
+/// error, the value alone.
+fn pm_parts(v: f64, se: Option<f64>) -> (String, Option<String>) {
+    match se {
+        Some(se) if se > 0.0 && se.is_finite() && v.is_finite() => {
+            let e = se.log10().floor();
+            let lead = se / 10f64.powf(e);
+            let sig = if lead < 1.95 { 2.0 } else { 1.0 };
+            let d = (sig - 1.0 - e).clamp(0.0, 6.0) as usize;
+            (format!("{v:.d$}"), Some(format!("± {se:.d$}")))
+        }
+        _ => (fmt_num(v), None),
+    }
+}
+
+/// `34.6 ± 0.3` as text, the error in a muted span.
+fn pm(v: f64, se: Option<f64>) -> String {
+    match pm_parts(v, se) {
+        (v, Some(e)) => format!("<span class=\"num\">{v} <span class=\"se\">{e}</span></span>"),
+        (v, None) => format!("<span class=\"num\">{v}</span>"),
+    }
+}
+
+/// A share as a percentage with its standard error in percentage points: `23.4% ± 0.2%`.
+fn pm_pct(v: f64, se: Option<f64>) -> String {
+    if !v.is_finite() {
+        return "-".to_string();
+    }
+    match pm_parts(v * 100.0, se.map(|e| e * 100.0)) {
+        (v, Some(e)) => format!("{v}% <span class=\"pm\">{e}%</span>"),
+        (v, None) => format!("{v}%"),
+    }
+}
+
+/// The big number of a card: `34.6 ± 0.3 days`, the error and unit smaller.
+fn big(v: f64, se: Option<f64>, unit: &str) -> String {
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" <span class=\"unit\">{}</span>", escape(unit))
+    };
+    match pm_parts(v, se) {
+        (v, Some(e)) => format!("{v} <span class=\"pm\">{e}</span>{unit}"),
+        (v, None) => format!("{v}{unit}"),
+    }
+}
+
+/// A whole number with thousands separators: `60,000`.
+fn fmt_int(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn plural(n: f64, one: &str, many: &str) -> String {
+    if n == 1.0 {
+        one.to_string()
+    } else {
+        many.to_string()
+    }
+}
+
+/// A setting as written in a scenario: `2160`, `12.5`.
+fn fmt_setting(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        v.to_string()
+    }
+}
+
+fn stop_rule_text(s: &Summary) -> String {
+    let unit = s.time_unit.plural();
+    match (s.stop_rule.items, s.stop_rule.horizon) {
+        (Some(n), _) => format!("{} items each", fmt_int(n.into())),
+        (_, Some(h)) => format!("{} {unit} each", fmt_setting(h)),
+        _ => String::new(),
+    }
+}
+
+fn header(h: &mut String, s: &Summary, has_charts: bool) {
+    let _ = writeln!(h, "<header>\n<p class=\"kicker\">flowsim report</p>");
+    let _ = writeln!(h, "<h1>{}</h1>", escape(&s.scenario));
+    if let Some(d) = s.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        let _ = writeln!(h, "<p class=\"description\">{}</p>", escape(d.trim()));
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} simulated {} of {} · seed {} · all times in {} · flowsim {}</p>",
+        s.runs,
+        plural(f64::from(s.runs), "run", "runs"),
+        stop_rule_text(s),
+        s.seed,
+        s.time_unit.plural(),
+        escape(&s.flowsim_version)
+    );
+    let mut links = vec![("answer", "The answer")];
+    if has_charts {
+        links.push(("charts", "Charts"));
+    }
+    links.push(("stages", "Stages"));
+    if s.work_types.len() > 1 {
+        links.push(("work-types", "Work types"));
+    }
+    links.push(("details", "Lead time in detail"));
+    links.push(("scenario", "The scenario as run"));
+    h.push_str("<nav>");
+    for (id, text) in links {
+        let _ = write!(h, "<a href=\"#{id}\">{text}</a>");
+    }
+    h.push_str("</nav>\n</header>\n");
+}
+
+fn headline(h: &mut String, s: &Summary) {
+    let unit = s.time_unit.plural();
+    let per = s.time_unit.singular();
+    h.push_str("<section id=\"answer\">\n<h2>The answer</h2>\n");
+    if !s.warnings.is_empty() {
+        h.push_str("<div class=\"callout warnings\">\n<h3>Read this first</h3>\n<ul>\n");
+        for w in &s.warnings {
+            let _ = writeln!(h, "<li>{}</li>", escape(w));
+        }
+        h.push_str("</ul>\n</div>\n");
+    }
+    match &s.lead_time {
+        Some(d) => {
+            h.push_str("<div class=\"cards\">\n");
+            for (label, v, se, key, note) in [
+                (
+                    "Half of the items are done within",
+                    d.p50,
+                    d.p50_se,
+                    false,
+                    "the median lead time (P50)",
+                ),
+                (
+                    "85% of items are done within",
+                    d.p85,
+                    d.p85_se,
+                    true,
+                    "P85, the usual level to commit to",
+                ),
+                (
+                    "95% of items are done within",
+                    d.p95,
+                    d.p95_se,
+                    false,
+                    "P95: only one item in twenty takes longer",
+                ),
+            ] {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"card{}\"><div class=\"label\">{label}</div>\
+                     <div class=\"value\">{}</div><div class=\"note\">{note}</div></div>",
+                    if key { " key" } else { "" },
+                    big(v, se, unit)
+                );
+            }
+            h.push_str("</div>\n");
+            let precision = if d.p85_se.is_some() {
+                "The number after ± is the Monte Carlo precision (one standard error): run the \
+                 simulation again with another seed and a figure moves by about this much."
+            } else {
+                "No precision is given: it takes at least two runs to estimate one."
+            };
+            let _ = writeln!(
+                h,
+                "<p class=\"footnote\">Lead time runs from the moment an item arrives (is \
+                 requested) to the moment it is done, over {} measured items. The mean is {} \
+                 {unit}. {precision}</p>",
+                fmt_int(s.measured_items),
+                pm(d.mean, d.mean_se),
+            );
+        }
+        None => {
+            h.push_str(
+                "<p><strong>No item was measured</strong>, so there are no lead times: no item \
+                 past the warm-up was done before the end of a run.</p>\n",
+            );
+        }
+    }
+
+    h.push_str("<div class=\"stats\">\n");
+    let stat = |h: &mut String, label: &str, value: String, note: String| {
+        let _ = writeln!(
+            h,
+            "<div class=\"stat\"><div class=\"label\">{label}</div><div class=\"value\">{value}</div>\
+             <div class=\"note\">{note}</div></div>"
+        );
+    };
+    if let Some(f) = &s.flow_efficiency {
+        stat(
+            h,
+            "Flow efficiency",
+            pm_pct(f.ratio_of_sums, f.ratio_of_sums_se),
+            format!(
+                "of all lead time is hands-on work (total work ÷ total lead time); the average \
+                 item is {} work",
+                fmt_pct(f.mean_of_ratios)
+            ),
+        );
+    }
+    if let Some(t) = &s.throughput {
+        stat(
+            h,
+            "Throughput",
+            big(t.mean, t.se, ""),
+            format!("items done per {per}"),
+        );
+    }
+    if let Some(w) = &s.wip {
+        let note = if w.backlog > 0.0 {
+            format!(
+                "items arrived and not done: {} in progress, {} in the backlog",
+                fmt_num(w.in_progress),
+                fmt_num(w.backlog)
+            )
+        } else {
+            "items arrived and not yet done, on average".to_string()
+        };
+        stat(h, "Work in progress", big(w.mean, w.se, ""), note);
+    }
+    if let (Some(c), Some(b)) = (&s.cycle_time, &s.backlog_wait) {
+        if b.mean > 0.0 {
+            let first = s
+                .stages
+                .first()
+                .map_or(String::new(), |st| escape(&st.name));
+            stat(
+                h,
+                "Cycle time (P85)",
+                big(c.p85, c.p85_se, unit),
+                format!(
+                    "from entering {first} to done; items first wait {} {unit} in the backlog",
+                    fmt_num(b.mean)
+                ),
+            );
+        }
+    }
+    if let Some(m) = &s.makespan {
+        let items = s.items_per_run.map_or("all items".to_string(), |n| {
+            format!("all {} items", fmt_int(n.into()))
+        });
+        stat(
+            h,
+            "All done (P85)",
+            big(m.p85, m.p85_se, unit),
+            format!(
+                "until {items} of a run are done, in 85% of runs (the makespan; half: {})",
+                fmt_num(m.p50)
+            ),
+        );
+    }
+    if let Some(u) = &s.unfinished_at_end {
+        stat(
+            h,
+            "Unfinished at the end",
+            big(u.mean, u.se, ""),
+            "items still in the stream when a run stops at its horizon (not in the lead times)"
+                .to_string(),
+        );
+    }
+    h.push_str("</div>\n");
+
+    if let Some(b) = &s.bottleneck {
+        let _ = writeln!(
+            h,
+            "<div class=\"callout bottleneck-box\"><h3>Bottleneck: {}</h3>\
+             <p>Why: {}. Added capacity helps most here; the stage table shows where the time \
+             goes.</p></div>",
+            escape(b),
+            s.bottleneck_reason.as_deref().map_or(String::new(), escape)
+        );
+    } else {
+        h.push_str(
+            "<div class=\"callout bottleneck-box\"><h3>No bottleneck</h3><p>No stage has \
+             people whose utilization could be measured.</p></div>\n",
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// The `<svg>` element of a chart, from its opening tag to its closing tag, or `None` when there
+/// is none or a tag could run, load or restyle anything: scripts, embedded HTML, style sheets
+/// (an inline SVG's `<style>` would apply to the whole page), links, event handlers, outside
+/// URLs. Text between tags is not looked at: the renderer escapes it.
+fn inline_svg(svg: &str) -> Option<&str> {
+    let start = svg.find("<svg")?;
+    let end = svg.rfind("</svg>")? + "</svg>".len();
+    let markup = svg.get(start..end)?;
+    let lower = markup.to_ascii_lowercase();
+    const TAGS: [&str; 10] = [
+        "script",
+        "style",
+        "foreignobject",
+        "iframe",
+        "object",
+        "embed",
+        "use",
+        "a",
+        "image",
+        "animate",
+    ];
+    for tag in lower.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+            .collect();
+        let name = name.rsplit(':').next().unwrap_or("");
+        if TAGS.contains(&name) || name.starts_with("animate") || name == "set" {
+            return None;
+        }
+        let attr_names = tag
+            .split(|c: char| c.is_whitespace())
+            .skip(1)
+            .map(|w| w.split('=').next().unwrap_or(""));
+        if attr_names
+            .clone()
+            .any(|a| a.starts_with("on") || a.ends_with("href"))
+        {
+            return None;
+        }
+        if tag.contains("javascript:") || tag.replace("url(#", "").contains("url(") {
+            return None;
+        }
+    }
+    Some(markup)
+}
+
+fn charts_section(h: &mut String, charts: &[Chart]) {
+    if charts.is_empty() {
+        h.push_str(
+            "<section id=\"charts\">\n<h2>Charts</h2>\n<p class=\"missing\">This report has no \
+             charts (they are left out when the run is made with <code>--no-charts</code>).</p>\n\
+             </section>\n",
+        );
+        return;
+    }
+    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    for c in charts {
+        // Our charts draw their own title (the SVG and PNG files stand alone); then the heading
+        // is there for the page's outline and screen readers, but not shown twice.
+        let drawn_title = c.svg.contains(&format!(">\n{}\n<", svg_text(&c.title)));
+        let _ = writeln!(
+            h,
+            "<figure class=\"chart\" id=\"chart-{}\">\n<h3{}>{}</h3>",
+            escape(&c.name),
+            if drawn_title { " class=\"drawn\"" } else { "" },
+            escape(&c.title)
+        );
+        match inline_svg(&c.svg) {
+            Some(svg) => {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"plot\" role=\"img\" aria-label=\"{}\">\n{}\n</div>",
+                    escape(&c.title),
+                    svg.trim_end()
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"missing\">This chart cannot be shown here; open {}.svg or {}.png \
+                     next to this report.</p>",
+                    escape(&c.name),
+                    escape(&c.name)
+                );
+            }
+        }
+        let _ = writeln!(
+            h,
+            "<figcaption>{}</figcaption>\n</figure>",
+            escape(&c.how_to_read)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// Text as plotters' SVG backend escapes it (`'` as `&apos;`).
+fn svg_text(text: &str) -> String {
+    escape(text).replace("&#39;", "&apos;")
+}
+
+/// A percentage with a small bar under it (0 to 100%).
+fn pct_bar(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => format!(
+            "{}<span class=\"bar\"><span style=\"width:{:.1}%\"></span></span>",
+            fmt_pct(v),
+            (v * 100.0).clamp(0.0, 100.0)
+        ),
+        None => "-".to_string(),
+    }
+}
+
+fn people(s: &Summary, st: &StageSummary) -> String {
+    match (&st.team, st.workers) {
+        (Some(t), _) => {
+            let n = s.teams.iter().find(|x| &x.name == t).map(|x| x.people);
+            match n {
+                Some(n) => format!("{} team ({n})", escape(t)),
+                None => format!("{} team", escape(t)),
+            }
+        }
+        (None, Some(w)) => format!("{w} {}", plural(f64::from(w), "person", "people")),
+        _ => format!("<span class=\"muted\">{} stage</span>", escape(&st.kind)),
+    }
+}
+
+fn stages_section(h: &mut String, s: &Summary) {
+    let unit = s.time_unit.plural();
+    let lead = s.lead_time.as_ref().map_or(f64::NAN, |l| l.mean);
+    let share = |t: f64| {
+        let v = t / lead;
+        (v.is_finite()).then_some(v)
+    };
+    h.push_str("<section id=\"stages\">\n<h2>Stages</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">Where each item spends its time, stage by stage. Times are in {unit} \
+         per item, all visits added up (rework included); the share of lead time is wait plus \
+         work over the mean lead time{}. Stages served by a team show the team&#39;s \
+         utilization.</p>",
+        if lead.is_finite() {
+            format!(" of {} {unit}", fmt_num(lead))
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        h,
+        "<div class=\"table-wrap\"><table class=\"stages\">\n<thead><tr><th>Stage</th>\
+         <th class=\"text\">People</th><th>Utilization</th><th>Mean wait ({unit})</th>\
+         <th>P85 wait ({unit})</th><th>Mean work ({unit})</th><th>Share of lead time</th>\
+         <th>Mean queue (items)</th><th>Visits per item</th></tr></thead>\n<tbody>"
+    );
+    if let (Some(b), Some(w)) = (&s.backlog_wait, &s.wip) {
+        if b.mean > 0.0 {
+            let _ = writeln!(
+                h,
+                "<tr class=\"backlog\"><td>Backlog (before the first stage)</td><td>-</td>\
+                 <td>-</td><td>{}</td><td>-</td><td>-</td><td>{}</td><td>{}</td><td>-</td></tr>",
+                fmt_num(b.mean),
+                pct_bar(share(b.mean)),
+                fmt_num(w.backlog)
+            );
+        }
+    }
+    for st in &s.stages {
+        let is_b = s.bottleneck.as_deref() == Some(st.name.as_str());
+        let _ = writeln!(
+            h,
+            "<tr{}><td>{}{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if is_b { " class=\"bottleneck\"" } else { "" },
+            escape(&st.name),
+            if is_b {
+                "<span class=\"badge\">bottleneck</span>"
+            } else {
+                ""
+            },
+            people(s, st),
+            pct_bar(st.utilization),
+            fmt_num(st.mean_wait),
+            fmt_num(st.wait.p85),
+            fmt_num(st.mean_work),
+            pct_bar(share(st.mean_wait + st.mean_work)),
+            fmt_num(st.mean_queue),
+            fmt_num(st.visits_per_item),
+        );
+    }
+    h.push_str("</tbody></table></div>\n");
+
+    if !s.teams.is_empty() {
+        h.push_str(
+            "<div class=\"table-wrap\"><table class=\"teams\">\n<caption>Teams: people shared \
+             by several stages. Offered load is the utilization the scenario implies in the long \
+             run; at 100% or more the team cannot keep up.</caption>\n<thead><tr><th>Team</th>\
+             <th>People</th><th class=\"text\">Stages</th><th>Utilization</th><th>Offered load</th></tr>\
+             </thead>\n<tbody>\n",
+        );
+        for t in &s.teams {
+            let stages: Vec<String> = t.stages.iter().map(|n| escape(n)).collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&t.name),
+                t.people,
+                stages.join(", "),
+                pct_bar(Some(t.utilization)),
+                t.offered_load.map_or("-".to_string(), fmt_pct)
+            );
+        }
+        h.push_str("</tbody></table></div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn work_types_section(h: &mut String, s: &Summary) {
+    let unit = s.time_unit.plural();
+    h.push_str("<section id=\"work-types\">\n<h2>Work types</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">Lead time by kind of work, in {unit}. Higher priority is served \
+         first wherever items wait.</p>"
+    );
+    h.push_str(
+        "<div class=\"table-wrap\"><table class=\"work-types\">\n<thead><tr><th>Work type</th>\
+         <th>Share of arrivals</th><th>Priority</th><th>Items measured</th><th>P50 lead time</th>\
+         <th>P85 lead time</th><th>P95 lead time</th><th>Mean lead time</th><th>Mean wait</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for t in &s.work_types {
+        let l = t.lead_time.as_ref();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
+            escape(&t.name),
+            fmt_pct(t.share),
+            t.priority,
+            fmt_int(t.items),
+            l.map_or("-".into(), |l| fmt_num(l.p50)),
+            l.map_or("-".into(), |l| fmt_num(l.p85)),
+            l.map_or("-".into(), |l| fmt_num(l.p95)),
+            l.map_or("-".into(), |l| pm(l.mean, l.mean_se)),
+            t.mean_wait.map_or("-".into(), fmt_num),
+        );
+    }
+    h.push_str("</tbody></table></div>\n</section>\n");
+}
+
+fn distribution_row(h: &mut String, name: &str, d: &Distribution) {
+    let _ = writeln!(
+        h,
+        "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+         <td>{}</td><td>{}</td><td>{}</td></tr>",
+        pm(d.p50, d.p50_se),
+        pm(d.p70, d.p70_se),
+        pm(d.p85, d.p85_se),
+        pm(d.p95, d.p95_se),
+        pm(d.p99, d.p99_se),
+        pm(d.mean, d.mean_se),
+        d.sd.map_or("-".into(), fmt_num),
+        fmt_num(d.min),
+        fmt_num(d.max),
+    );
+}
+
+fn details_section(h: &mut String, s: &Summary) {
+    let unit = s.time_unit.plural();
+    h.push_str("<section id=\"details\">\n<h2>Lead time in detail</h2>\n");
+    if s.lead_time.is_none() && s.makespan.is_none() {
+        h.push_str("<p class=\"missing\">Nothing was measured.</p>\n</section>\n");
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">Percentiles in {unit}: P85 is the time within which 85% finish. \
+         After ± is the Monte Carlo precision (one standard error); SD is the spread of \
+         individual items.</p>"
+    );
+    h.push_str(
+        "<div class=\"table-wrap\"><table class=\"distributions\">\n<thead><tr><th></th>\
+         <th>P50</th><th>P70</th><th>P85</th><th>P95</th><th>P99</th><th>Mean</th><th>SD</th>\
+         <th>Min</th><th>Max</th></tr></thead>\n<tbody>\n",
+    );
+    if let Some(d) = &s.lead_time {
+        distribution_row(h, "Lead time (arrival to done)", d);
+    }
+    if let Some(d) = &s.cycle_time {
+        distribution_row(h, "Cycle time (first stage to done)", d);
+    }
+    if let Some(d) = &s.makespan {
+        distribution_row(h, "Makespan (start to all done, per run)", d);
+    }
+    h.push_str("</tbody></table></div>\n</section>\n");
+}
+
+fn scenario_section(h: &mut String, s: &Summary, text: &str) {
+    let unit = s.time_unit.plural();
+    h.push_str(
+        "<section id=\"scenario\">\n<h2>The scenario as run</h2>\n<dl class=\"settings\">\n",
+    );
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
+    };
+    row(
+        "Runs",
+        format!(
+            "{} Monte Carlo {}",
+            s.runs,
+            plural(f64::from(s.runs), "replication", "replications")
+        ),
+    );
+    row(
+        "Seed",
+        format!(
+            "{} (the same seed and runs give the same results, bit for bit)",
+            s.seed
+        ),
+    );
+    let stop = match (s.stop_rule.items, s.stop_rule.horizon) {
+        (Some(n), _) => format!(
+            "{} items arrive in each run (the backlog included); a run ends when all are done",
+            fmt_int(n.into())
+        ),
+        (_, Some(hz)) => format!(
+            "each run simulates {} {unit} (a horizon); items not done by then are unfinished",
+            fmt_setting(hz)
+        ),
+        _ => "-".to_string(),
+    };
+    row("Stop rule", stop);
+    row(
+        "Warm-up",
+        if s.warmup_items == 0 {
+            "none: every item is measured".to_string()
+        } else {
+            format!(
+                "the first {} items of each run are left out of the statistics",
+                s.warmup_items
+            )
+        },
+    );
+    row("Time unit", unit.to_string());
+    row(
+        "Measured items",
+        format!("{} over all runs", fmt_int(s.measured_items)),
+    );
+    row(
+        "Measurement window",
+        format!(
+            "{} {unit} per run on average",
+            pm(s.window.mean, s.window.se)
+        ),
+    );
+    row("flowsim version", escape(&s.flowsim_version));
+    h.push_str("</dl>\n<h3>Scenario file</h3>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"footnote\">Saved next to this report as <code>scenario.toml</code>; \
+         <code>flowsim run scenario.toml --runs {} --seed {}</code> gives the same results.</p>",
+        s.runs, s.seed
+    );
+    let _ = writeln!(
+        h,
+        "<pre class=\"scenario\"><code>{}</code></pre>\n</section>",
+        escape(text.trim_end())
+    );
 }
