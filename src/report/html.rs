@@ -164,6 +164,11 @@ footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--line);
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
+  .cards { grid-template-columns: repeat(3, 1fr); gap: 10px; }
+  figure.chart { margin-top: 12px; }
+  .chart .plot { width: 92%; }
+  figcaption { font-size: 9pt; margin-top: 4px; }
+  .card .value { font-size: 1.9rem; }
   h2 { margin-top: 26px; break-after: avoid; }
   h3 { break-after: avoid; }
   .cards, .card, .stat, .callout, figure.chart, tr { break-inside: avoid; }
