@@ -5,6 +5,7 @@
 //! pixels. Plotters is used only for its primitives (rectangles, paths, circles, polygons, text),
 //! so both backends get exactly the same drawing commands in the same order.
 
+use super::glyphs;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -114,9 +115,38 @@ pub(crate) fn text<DB: DrawingBackend>(
     style: &TextStyle<'_>,
     (x, y): (i32, i32),
 ) -> Res {
-    if !s.is_empty() {
-        root.draw_text(s, style, (x, y))?;
+    if s.is_empty() {
+        return Ok(());
     }
+    // On the bitmap backend, one character at a time at its bearing (see `glyphs`).
+    let upright = matches!(style.font.get_transform(), FontTransform::None);
+    let bold = matches!(style.font.get_style(), FontStyle::Bold);
+    if let (true, true, Some(m)) = (is_raster::<DB>(), upright, glyphs::metrics(bold)) {
+        let size = style.font.get_size();
+        let width = m.width(s, size);
+        let mut pen = f64::from(x)
+            - match style.pos.h_pos {
+                HPos::Left => 0.0,
+                HPos::Center => width / 2.0,
+                HPos::Right => width,
+            };
+        let one = style.pos(Pos::new(HPos::Left, style.pos.v_pos));
+        let mut buf = [0u8; 4];
+        for c in s.chars() {
+            let (advance, bearing) = m.char_px(c, size);
+            // The rasterised glyph keeps the fraction of its bearing inside its own bounds.
+            if !c.is_whitespace() {
+                root.draw_text(
+                    c.encode_utf8(&mut buf),
+                    &one,
+                    ((pen + bearing.floor()).round() as i32, y),
+                )?;
+            }
+            pen += advance;
+        }
+        return Ok(());
+    }
+    root.draw_text(s, style, (x, y))?;
     Ok(())
 }
 
@@ -565,14 +595,15 @@ impl Axis {
         }
     }
 
-    /// An axis ending exactly at `hi` (time axes end where the data ends), with round ticks
-    /// inside.
+    /// An axis from exactly `lo` to exactly `hi` (time axes start and end where the data
+    /// does), with round ticks inside.
     pub fn exact(lo: f64, hi: f64, max_ticks: usize) -> Axis {
         let mut a = Axis::new(lo, hi, max_ticks, false);
-        if hi.is_finite() && hi > a.lo {
+        if lo.is_finite() && hi.is_finite() && hi > lo {
+            a.lo = lo;
             a.hi = hi;
-            let eps = (hi - a.lo) * 1e-9;
-            a.ticks.retain(|&t| t <= hi + eps);
+            let eps = (hi - lo) * 1e-9;
+            a.ticks.retain(|&t| t >= lo - eps && t <= hi + eps);
         }
         a
     }

@@ -127,7 +127,7 @@ pub(crate) fn scatter<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB
             page.width - MARGIN - label_w - 14,
             page.bottom,
         ),
-        Axis::exact(0.0, xmax.max(1e-9), 12),
+        Axis::exact(0.0, xmax.max(1e-9) * 1.02, 12),
         Axis::new(0.0, ymax * 1.05, 8, false),
     )?;
     f.axes(

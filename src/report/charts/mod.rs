@@ -15,6 +15,7 @@
 
 mod canvas;
 mod distribution;
+mod glyphs;
 mod items;
 mod over_time;
 mod stages;

@@ -108,32 +108,74 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
     }
     let legend_w = legend_w.min(200) + 30;
     let ymax = lines[0].iter().copied().fold(0.0, f64::max);
-    let f = Frame::new(
-        root,
-        (
-            MARGIN,
-            page.top + 4,
-            page.width - MARGIN - legend_w - 16,
-            page.bottom,
-        ),
-        Axis::exact(0.0, times[k - 1], 12),
-        Axis::new(0.0, ymax.max(1.0) * 1.02, 8, true),
-    )?;
-    f.axes(root, &format!("Time ({u})"), "Items (cumulative)", false)?;
     let filled: Vec<bool> = (0..bands.len())
         .map(|b| lines[b].iter().zip(&lines[b + 1]).any(|(a, l)| a > l))
         .collect();
-    for (b, (_, color)) in bands.iter().enumerate() {
-        let (upper, lower) = (&lines[b], &lines[b + 1]);
-        if !filled[b] {
-            continue;
-        }
-        let mut pts: Vec<(i32, i32)> = (0..k).map(|j| f.point(times[j], upper[j])).collect();
-        pts.extend((0..k).rev().map(|j| f.point(times[j], lower[j])));
-        polygon(root, pts, color)?;
-    }
-    // Redraw the axis over the bands.
+    // When work in progress is thin next to the total, the bands are hairlines: add a close-up
+    // of the middle tenth of the run.
+    let wip_max = lines[0]
+        .iter()
+        .zip(&lines[n + 1])
+        .map(|(a, d)| a - d)
+        .fold(0.0, f64::max);
+    let zoom = k >= 20 && wip_max > 0.0 && wip_max < 0.12 * ymax;
+    let right = page.width - MARGIN - legend_w - 16;
+    let split = if zoom {
+        MARGIN + ((right - MARGIN) as f64 * 0.56) as i32
+    } else {
+        right
+    };
+    let top = if zoom { page.top + 24 } else { page.top + 4 };
+    let f = Frame::new(
+        root,
+        (MARGIN, top, split, page.bottom),
+        Axis::exact(0.0, times[k - 1], if zoom { 6 } else { 12 }),
+        Axis::new(0.0, ymax.max(1.0) * 1.02, 8, true),
+    )?;
+    f.axes(root, &format!("Time ({u})"), "Items (cumulative)", false)?;
+    draw_bands(root, &f, times, &lines, &bands, &filled)?;
     line(root, (f.x0, f.y1), (f.x1, f.y1), &AXIS, 1)?;
+    if zoom {
+        let (j0, j1) = (
+            k * 45 / 100,
+            (k * 55 / 100).max(k * 45 / 100 + 5).min(k - 1),
+        );
+        let lo = lines[n + 1][j0..=j1]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let hi = lines[0][j0..=j1].iter().copied().fold(0.0, f64::max);
+        let zx = Axis::exact(times[j0], times[j1], 4);
+        let zy = Axis::new(lo, hi.max(lo + 1.0), 6, true);
+        let z = Frame::new(root, (split + 30, top, right, page.bottom), zx, zy)?;
+        let head = anchored(bold(14.0, INK), HPos::Left, VPos::Top);
+        text(root, "The whole run", &head, (f.x0, page.top + 2))?;
+        text(
+            root,
+            &format!("Close-up: {}–{} {u}", num(times[j0]), num(times[j1])),
+            &head,
+            (z.x0, page.top + 2),
+        )?;
+        z.axes(root, &format!("Time ({u})"), "Items (cumulative)", false)?;
+        let mut zl: Vec<Vec<f64>> = lines
+            .iter()
+            .map(|l| l[j0..=j1].iter().map(|v| v.clamp(z.y.lo, z.y.hi)).collect())
+            .collect();
+        // Bands entirely below the close-up's range are cut to nothing.
+        for l in &mut zl {
+            l.iter_mut().for_each(|v| *v = v.max(z.y.lo));
+        }
+        draw_bands(root, &z, &times[j0..=j1], &zl, &bands, &filled)?;
+        line(root, (z.x0, z.y1), (z.x1, z.y1), &AXIS, 1)?;
+        // Where the close-up is on the whole run.
+        outline(
+            root,
+            f.point(times[j0], hi),
+            f.point(times[j1], lo),
+            &INK,
+            1,
+        )?;
+    }
     let lx = page.width - MARGIN - legend_w;
     let ls = anchored(style, HPos::Left, VPos::Center);
     let shown = bands
@@ -150,6 +192,28 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
             &ls,
             (lx + 28, cy),
         )?;
+    }
+    Ok(())
+}
+
+/// The bands of a cumulative flow diagram between consecutive boundary lines.
+fn draw_bands<DB: DrawingBackend>(
+    root: &Area<DB>,
+    f: &Frame,
+    times: &[f64],
+    lines: &[Vec<f64>],
+    bands: &[(String, RGBColor)],
+    filled: &[bool],
+) -> Res {
+    let k = times.len();
+    for (b, (_, color)) in bands.iter().enumerate() {
+        if !filled[b] {
+            continue;
+        }
+        let (upper, lower) = (&lines[b], &lines[b + 1]);
+        let mut pts: Vec<(i32, i32)> = (0..k).map(|j| f.point(times[j], upper[j])).collect();
+        pts.extend((0..k).rev().map(|j| f.point(times[j], lower[j])));
+        polygon(root, pts, color)?;
     }
     Ok(())
 }

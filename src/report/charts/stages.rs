@@ -103,8 +103,8 @@ pub(crate) fn where_the_time_goes<DB: DrawingBackend>(
     let wait = lead - work;
 
     let mut sub = Vec::new();
-    match &s.lead_time {
-        Some(d) => sub.push(format!(
+    if let Some(d) = &s.lead_time {
+        sub.push(format!(
             "An average item takes {} {u} from arrival to delivery: {} {u} of work and {} {u} of waiting. Flow efficiency {} (total work / total lead time).",
             pm(d.mean, d.mean_se),
             num(work),
@@ -112,12 +112,14 @@ pub(crate) fn where_the_time_goes<DB: DrawingBackend>(
             s.flow_efficiency
                 .as_ref()
                 .map_or("-".into(), |f| pm_pct(f.ratio_of_sums, f.ratio_of_sums_se)),
-        )),
-        None => sub.push("No item was measured in this run, so there are no times to show.".into()),
+        ));
     }
     let mut page = Page::new(root, &spec.title, &sub)?;
     if s.lead_time.is_none() {
-        return page.message(&["No item was measured, so there is nothing to show.".into()]);
+        return page.message(&[
+            "No item was measured, so there is nothing to show.".into(),
+            "No item past the warm-up was delivered before the run ended: lengthen the horizon or shorten the warm-up.".into(),
+        ]);
     }
     let words = |n: &str| match n {
         "backlog" => "Waiting in the backlog",
