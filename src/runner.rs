@@ -8,7 +8,7 @@
 //! the chunk size and the histograms, not by the number of replications.
 
 use crate::engine::{self, EngineError, Model, Workspace};
-use crate::metrics::charts::{ChartData, ChartPlan, Trace, Tracer};
+use crate::metrics::charts::{ChartData, ChartPlan, PlanSpec, Trace, Tracer};
 use crate::metrics::{Accumulator, Collector, Histograms, Summary};
 use crate::scenario::{Scenario, StopRule, traffic};
 use rayon::prelude::*;
@@ -128,7 +128,8 @@ pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, 
     let seed = summary.seed;
     let model = Model::new(scenario);
     let n = scenario.stages.len();
-    let (extent, expected_items) = match scenario.simulation.stop {
+    let throughput = summary.throughput.map_or(0.0, |t| t.mean);
+    let (extent, items_done) = match scenario.simulation.stop {
         StopRule::Items(items) => (
             summary
                 .makespan
@@ -136,9 +137,17 @@ pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, 
                 .map_or(1.0, |m| if m.p99.is_finite() { m.p99 } else { m.max }),
             f64::from(items),
         ),
-        StopRule::Horizon(h) => (h, summary.throughput.map_or(1.0, |t| t.mean * h)),
+        StopRule::Horizon(h) => (h, throughput * h),
     };
-    let plan = ChartPlan::new(extent, CHART_SAMPLES, n, expected_items);
+    let plan = ChartPlan::new(PlanSpec {
+        extent,
+        samples: CHART_SAMPLES,
+        stages: n,
+        time_unit: scenario.time_unit,
+        items_done,
+        throughput,
+        warmup: u64::from(scenario.simulation.warmup_items),
+    });
     let traced = runs.min(TRACED_REPLICATIONS);
     let trace = |rep: u64, detail: bool, ws: &mut Workspace| -> Result<Trace, EngineError> {
         let mut tracer = Tracer::new(&plan, detail);
@@ -156,8 +165,9 @@ pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, 
             let target = m.p50;
             let rep = nearest(traces.iter().map(|t| t.end), target);
             let chosen = format!(
-                "replication {} of {runs}: its last item was done after {:.1} {unit}, the nearest to the median of all replications ({:.1} {unit})",
+                "Replication {} of {}: its last item was done after {:.1} {unit}, the nearest to the median of all replications ({:.1} {unit})",
                 rep + 1,
+                thousands(u64::from(runs)),
                 traces[rep].end,
                 target
             );
@@ -173,8 +183,9 @@ pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, 
             let median = sorted[sorted.len() / 2];
             let rep = nearest(done.iter().copied(), median);
             let chosen = format!(
-                "replication {} of {runs}: {} items done by the end, the median of the first {traced} replications",
+                "Replication {} of {}: {} items done by the end, the median of the first {traced} replications",
                 rep + 1,
+                thousands(u64::from(runs)),
                 done[rep]
             );
             (rep, chosen)
@@ -200,4 +211,17 @@ fn nearest(values: impl Iterator<Item = f64>, target: f64) -> usize {
             if d < dist { (i, d) } else { (best, dist) }
         })
         .0
+}
+
+/// 1234567 as "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -28,41 +28,72 @@ pub struct ChartPlan {
     pub period: f64,
     pub periods: usize,
     pub stages: usize,
-    /// Keep every `thin`-th item done for the scatter plot.
+    /// Keep every `thin`-th measured item done for the scatter plot.
     pub thin: u64,
+    /// Items with an arrival index below this are warm-up items, left out of the scatter plot.
+    pub warmup: u64,
 }
 
+/// What a chart plan is made from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanSpec {
+    /// The charts cover `[0, extent]`.
+    pub extent: f64,
+    /// Sample times: `samples + 1`, evenly spaced.
+    pub samples: usize,
+    pub stages: usize,
+    pub time_unit: TimeUnit,
+    /// Items done in one replication, and per time unit (for the throughput periods).
+    pub items_done: f64,
+    pub throughput: f64,
+    pub warmup: u64,
+}
+
+/// Fewest items done per throughput period that a run chart should show on average.
+const ITEMS_PER_PERIOD: f64 = 4.0;
+
 impl ChartPlan {
-    /// A plan covering `[0, extent]` with `samples + 1` evenly spaced sample times and at most 60
-    /// throughput periods of a round length (1, 2, 5 times a power of ten, or 7, 14, 28);
-    /// `expected_items` (items done in one run) sets how much the scatter plot is thinned.
-    pub fn new(extent: f64, samples: usize, stages: usize, expected_items: f64) -> ChartPlan {
-        let extent = if extent.is_finite() && extent > 0.0 {
-            extent
+    /// A plan covering `[0, extent]`. The throughput period is the shortest round length (1, 2, 5
+    /// times a power of ten, or a calendar length of the time unit: 7, 14, 28 days; 8, 24, 40, 168
+    /// hours; 4, 13, 26, 52 weeks) that gives at most 60 periods and, when possible, at least 4
+    /// items done per period on average.
+    pub fn new(spec: PlanSpec) -> ChartPlan {
+        let extent = if spec.extent.is_finite() && spec.extent > 0.0 {
+            spec.extent
         } else {
             1.0
         };
-        let samples = samples.max(1);
+        let samples = spec.samples.max(1);
         let times = (0..=samples)
             .map(|i| extent * i as f64 / samples as f64)
             .collect();
+        let calendar: &[f64] = match spec.time_unit {
+            TimeUnit::Days => &[7.0, 14.0, 28.0],
+            TimeUnit::Hours => &[8.0, 24.0, 40.0, 168.0],
+            TimeUnit::Weeks => &[4.0, 13.0, 26.0, 52.0],
+        };
         let mut candidates: Vec<f64> = (-4..=10)
             .flat_map(|e| [1.0, 2.0, 5.0].map(|b| b * 10f64.powi(e)))
-            .chain([7.0, 14.0, 28.0])
+            .chain(calendar.iter().copied())
             .collect();
         candidates.sort_by(f64::total_cmp);
+        let fits = |p: f64| extent / p <= MAX_PERIODS;
+        let busy = |p: f64| !(spec.throughput > 0.0) || spec.throughput * p >= ITEMS_PER_PERIOD;
         let period = candidates
-            .into_iter()
-            .find(|p| extent / p <= MAX_PERIODS)
+            .iter()
+            .copied()
+            .find(|&p| fits(p) && busy(p) && p <= extent)
+            .or_else(|| candidates.iter().copied().find(|&p| fits(p)))
             .unwrap_or(extent / MAX_PERIODS);
         let periods = ((extent / period).ceil() as usize).max(1);
-        let thin = ((expected_items / MAX_POINTS as f64).ceil() as u64).max(1);
+        let thin = ((spec.items_done / MAX_POINTS as f64).ceil() as u64).max(1);
         ChartPlan {
             times,
             period,
             periods,
-            stages,
+            stages: spec.stages,
             thin,
+            warmup: spec.warmup,
         }
     }
 }
@@ -102,7 +133,7 @@ pub struct Trace {
     pub done: Vec<u32>,
     /// Items done per throughput period.
     pub finished: Vec<u32>,
-    /// Every `thin`-th item done, in completion order.
+    /// Every `thin`-th measured item done, in completion order.
     pub points: Vec<DonePoint>,
     pub aging: Vec<AgingPoint>,
     /// Time the last item was done (`items` runs) or the horizon.
@@ -117,6 +148,8 @@ pub struct Tracer<'p> {
     detail: bool,
     entered: Vec<u32>,
     done: u32,
+    /// Measured items done (past the warm-up).
+    measured: u64,
     trace: Trace,
 }
 
@@ -130,6 +163,7 @@ impl<'p> Tracer<'p> {
             detail,
             entered: vec![0; n],
             done: 0,
+            measured: 0,
             trace: Trace {
                 in_system: Vec::with_capacity(k),
                 in_stage: Vec::with_capacity(k * n),
@@ -168,12 +202,15 @@ impl Observer for Tracer<'_> {
         if let Some(f) = self.trace.finished.get_mut(p) {
             *f += 1;
         }
-        if self.detail && u64::from(self.done) % self.plan.thin == 0 {
-            self.trace.points.push(DonePoint {
-                done: item.done,
-                lead_time: item.lead_time(),
-                work_type: item.work_type,
-            });
+        if item.index >= self.plan.warmup {
+            if self.detail && self.measured % self.plan.thin == 0 {
+                self.trace.points.push(DonePoint {
+                    done: item.done,
+                    lead_time: item.lead_time(),
+                    work_type: item.work_type,
+                });
+            }
+            self.measured += 1;
         }
         self.done += 1;
     }
@@ -278,7 +315,8 @@ pub struct Representative {
     pub done: Vec<u32>,
     /// Items done per throughput period.
     pub finished: Vec<u32>,
-    /// Items done (every `thinned_every`-th, in completion order).
+    /// Measured items done (every `thinned_every`-th, in completion order; warm-up items left
+    /// out).
     pub points: Vec<DonePoint>,
     pub thinned_every: u64,
     /// Items still in the stream at the end (`horizon` runs).
@@ -368,17 +406,36 @@ impl ChartData {
 mod tests {
     use super::*;
 
+    fn plan(extent: f64, unit: TimeUnit, items_done: f64, throughput: f64) -> ChartPlan {
+        ChartPlan::new(PlanSpec {
+            extent,
+            samples: 200,
+            stages: 3,
+            time_unit: unit,
+            items_done,
+            throughput,
+            warmup: 0,
+        })
+    }
+
     #[test]
     fn plans_use_round_periods_and_cover_the_extent() {
-        let p = ChartPlan::new(430.0, 200, 3, 300.0);
+        let p = plan(430.0, TimeUnit::Days, 300.0, 0.7);
         assert_eq!(p.period, 10.0);
         assert_eq!(p.periods, 43);
         assert_eq!(p.times.len(), 201);
         assert_eq!(*p.times.last().unwrap(), 430.0);
         assert_eq!(p.thin, 1);
-        assert_eq!(ChartPlan::new(2.0, 10, 1, 1.0).period, 0.05);
-        assert_eq!(ChartPlan::new(365.0, 10, 1, 1.0).period, 7.0);
-        assert_eq!(ChartPlan::new(1e6, 10, 1, 1e6).thin, 200);
+        // A year in days: weeks.
+        assert_eq!(plan(365.0, TimeUnit::Days, 365.0, 1.0).period, 7.0);
+        // Few items: periods long enough for about 4 each.
+        assert_eq!(plan(60.0, TimeUnit::Days, 40.0, 0.6).period, 7.0);
+        // A short, busy stream in days: fractions of a day.
+        assert_eq!(plan(2.0, TimeUnit::Days, 400.0, 200.0).period, 0.05);
+        // Hours: working days; weeks: quarters when needed.
+        assert_eq!(plan(400.0, TimeUnit::Hours, 400.0, 1.0).period, 8.0);
+        assert_eq!(plan(200.0, TimeUnit::Weeks, 200.0, 1.0).period, 4.0);
+        assert_eq!(plan(1e6, TimeUnit::Days, 1e6, 1.0).thin, 200);
     }
 
     #[test]

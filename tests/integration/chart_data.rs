@@ -75,7 +75,7 @@ fn cumulative_flow_is_ordered_and_conserves_items() {
     let median = result.summary.makespan.as_ref().unwrap().p50;
     assert!(
         r.chosen
-            .contains(&format!("replication {} of 60", r.replication + 1)),
+            .contains(&format!("Replication {} of 60", r.replication + 1)),
         "{}",
         r.chosen
     );
