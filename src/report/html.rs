@@ -98,6 +98,8 @@ nav a:hover { text-decoration: underline; }
 .card .value .pm { font-size: 1.05rem; font-weight: 500; color: var(--muted); }
 .card .value .unit { font-size: 1.15rem; font-weight: 600; }
 .card .note { font-size: 0.85rem; color: var(--muted); }
+.card.minor { padding: 12px 18px; }
+.card.minor .value { font-size: 1.8rem; }
 .card.key { background: var(--accent-soft); border: 2px solid var(--accent); }
 .card.key .value { color: var(--accent); }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 16px; margin: 16px 0; }
@@ -298,6 +300,41 @@ fn header(h: &mut String, s: &Summary, has_charts: bool) {
     h.push_str("</nav>\n</header>\n");
 }
 
+/// True when all the work is known at the start: nothing arrives after time 0. The scenario's
+/// offered loads say so: they are computed for every stage with people when work keeps arriving,
+/// and left out when it does not (docs/results.md).
+fn fixed_scope(s: &Summary) -> bool {
+    let with_people: Vec<&StageSummary> = s
+        .stages
+        .iter()
+        .filter(|st| st.workers.is_some() || st.team.is_some())
+        .collect();
+    !with_people.is_empty()
+        && with_people.iter().all(|st| st.offered_load.is_none())
+        && s.teams.iter().all(|t| t.offered_load.is_none())
+}
+
+/// Three headline cards: label, value, standard error and note each. With `key`, the middle one
+/// (P85) stands out; without, all three are smaller (a second row).
+fn cards(h: &mut String, unit: &str, cards: [(String, f64, Option<f64>, &str); 3], key: bool) {
+    h.push_str("<div class=\"cards\">\n");
+    for (i, (label, v, se, note)) in cards.into_iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<div class=\"card{}\"><div class=\"label\">{}</div>\
+             <div class=\"value\">{}</div><div class=\"note\">{note}</div></div>",
+            match (key, i) {
+                (true, 1) => " key",
+                (true, _) => "",
+                (false, _) => " minor",
+            },
+            escape(&label),
+            big(v, se, unit)
+        );
+    }
+    h.push_str("</div>\n");
+}
+
 fn headline(h: &mut String, s: &Summary) {
     let unit = s.time_unit.plural();
     let per = s.time_unit.singular();
@@ -309,54 +346,91 @@ fn headline(h: &mut String, s: &Summary) {
         }
         h.push_str("</ul>\n</div>\n");
     }
-    match &s.lead_time {
-        Some(d) => {
-            h.push_str("<div class=\"cards\">\n");
-            for (label, v, se, key, note) in [
+    // With a fixed scope (all work known at the start), the question is when it is all done:
+    // the makespan leads.
+    let fixed = fixed_scope(s);
+    let precision_note = |se: Option<f64>| {
+        if se.is_some() {
+            "The number after ± is the Monte Carlo precision (one standard error): run the \
+             simulation again with another seed and a figure moves by about this much."
+        } else {
+            "No precision is given: it takes at least two runs to estimate one."
+        }
+    };
+    if let (true, Some(m)) = (fixed, &s.makespan) {
+        let items = s.items_per_run.map_or("all items".to_string(), |n| {
+            format!("all {} items", fmt_int(n.into()))
+        });
+        cards(
+            h,
+            unit,
+            [
                 (
-                    "Half of the items are done within",
-                    d.p50,
-                    d.p50_se,
-                    false,
-                    "the median lead time (P50)",
+                    format!("Half of the runs have {items} done within"),
+                    m.p50,
+                    m.p50_se,
+                    "the median makespan (P50)",
                 ),
                 (
-                    "85% of items are done within",
-                    d.p85,
-                    d.p85_se,
-                    true,
+                    format!("85% of runs have {items} done within"),
+                    m.p85,
+                    m.p85_se,
                     "P85, the usual level to commit to",
                 ),
                 (
-                    "95% of items are done within",
-                    d.p95,
-                    d.p95_se,
-                    false,
-                    "P95: only one item in twenty takes longer",
+                    format!("95% of runs have {items} done within"),
+                    m.p95,
+                    m.p95_se,
+                    "P95: one run in twenty takes longer",
                 ),
-            ] {
-                let _ = writeln!(
-                    h,
-                    "<div class=\"card{}\"><div class=\"label\">{label}</div>\
-                     <div class=\"value\">{}</div><div class=\"note\">{note}</div></div>",
-                    if key { " key" } else { "" },
-                    big(v, se, unit)
-                );
-            }
-            h.push_str("</div>\n");
-            let precision = if d.p85_se.is_some() {
-                "The number after ± is the Monte Carlo precision (one standard error): run the \
-                 simulation again with another seed and a figure moves by about this much."
-            } else {
-                "No precision is given: it takes at least two runs to estimate one."
-            };
+            ],
+            true,
+        );
+        let _ = writeln!(
+            h,
+            "<p class=\"footnote\">All the work is known at the start and nothing arrives \
+             later, so the answer is the makespan: the time from the start until the last item \
+             is done, one value per run, over {} runs. {}</p>",
+            fmt_int(s.runs.into()),
+            precision_note(m.p85_se)
+        );
+    }
+    match &s.lead_time {
+        Some(d) => {
+            cards(
+                h,
+                unit,
+                [
+                    (
+                        "Half of the items are done within".to_string(),
+                        d.p50,
+                        d.p50_se,
+                        "the median lead time (P50)",
+                    ),
+                    (
+                        "85% of items are done within".to_string(),
+                        d.p85,
+                        d.p85_se,
+                        "P85, the usual level to commit to",
+                    ),
+                    (
+                        "95% of items are done within".to_string(),
+                        d.p95,
+                        d.p95_se,
+                        "P95: only one item in twenty takes longer",
+                    ),
+                ],
+                !fixed,
+            );
             let _ = writeln!(
                 h,
                 "<p class=\"footnote\">Lead time runs from the moment an item arrives (is \
-                 requested) to the moment it is done, over {} measured items. The mean is {} \
-                 {unit}. {precision}</p>",
+                 requested{}) to the moment it is done, over {} measured items. The mean is {} \
+                 {unit}. {}</p>",
+                if fixed { "; here, the start" } else { "" },
                 fmt_int(s.measured_items),
                 pm(d.mean, d.mean_se),
+                if fixed { "" } else { precision_note(d.p85_se) }
             );
         }
         None => {
@@ -424,7 +498,7 @@ fn headline(h: &mut String, s: &Summary) {
             );
         }
     }
-    if let Some(m) = &s.makespan {
+    if let (false, Some(m)) = (fixed, &s.makespan) {
         let items = s.items_per_run.map_or("all items".to_string(), |n| {
             format!("all {} items", fmt_int(n.into()))
         });

@@ -416,6 +416,42 @@ fn report_states_the_headline_with_its_precision_and_every_table() {
 }
 
 #[test]
+fn fixed_scope_report_leads_with_when_everything_is_done() {
+    let text =
+        include_str!("../../scenarios/fixed-backlog.toml").replace("runs = 2000", "runs = 40");
+    let s = common::run(&text).summary;
+    let m = s.makespan.as_ref().expect("an items run has a makespan");
+    let html = report_html(&s, &[], &text);
+    let page = page_text(&html);
+    let label = "85% of runs have all 40 items done within";
+    let shown = number_after(&page, label);
+    let half_ulp = 0.5 * 10f64.powi(-shown.decimals) + 1e-9;
+    assert!(
+        (shown.value - m.p85).abs() <= half_ulp && shown.se.is_some(),
+        "makespan P85 shown as {}, summary has {} ± {:?}",
+        shown.raw,
+        m.p85,
+        m.p85_se
+    );
+    // The makespan comes first and stands out; lead times follow as a second row.
+    let makespan_at = html.find(label).expect("makespan headline");
+    let lead_at = html
+        .find("85% of items are done within")
+        .expect("lead-time headline");
+    assert!(makespan_at < lead_at);
+    assert_eq!(html.matches("class=\"card key\"").count(), 1);
+    assert!(html.find("class=\"card key\"").unwrap() < makespan_at);
+    assert_eq!(html.matches("class=\"card minor\"").count(), 3);
+    assert!(!page.contains("All done (P85)"), "the makespan twice");
+
+    // A stream with arrivals keeps lead time first and the makespan as a figure below it.
+    let open = common::run(&FEATURE_DELIVERY.replace("runs = 1000", "runs = 10")).summary;
+    let page = page_text(&report_html(&open, &[], FEATURE_DELIVERY));
+    assert!(!page.contains("85% of runs have all"));
+    assert!(page.contains("All done (P85)"));
+}
+
+#[test]
 fn report_without_charts_or_work_types_or_measured_items_still_reads() {
     let one_type = r#"
 name = "Plain"
@@ -566,6 +602,7 @@ fn hostile_names_are_escaped_in_the_report_and_the_charts() {
             "no chart shows the stage name, escaped, among {svgs:?}"
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -644,6 +681,7 @@ fn report_command_regenerates_identical_files_and_names_what_is_missing() {
         "files written to {}",
         e.display()
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -966,6 +1004,7 @@ fn browser_renders_a_real_report_whole_and_not_blank() {
     );
     assert_not_blank(&shot, 3000);
     assert_charts_in_dom(&dump_dom(&bin, &page, &dir), &charts);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -984,4 +1023,5 @@ fn browser_shows_every_chart_given_to_the_report() {
     assert!(dom.contains("<h3>Lead time &lt;distribution&gt;</h3>"));
     let shot = screenshot_whole_page(&bin, &page, &dir, &dir.join("kept.png"));
     assert_not_blank(&shot, 3000);
+    let _ = std::fs::remove_dir_all(&dir);
 }
