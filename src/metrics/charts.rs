@@ -78,7 +78,11 @@ impl ChartPlan {
             .collect();
         candidates.sort_by(f64::total_cmp);
         let fits = |p: f64| extent / p <= MAX_PERIODS;
-        let busy = |p: f64| !(spec.throughput > 0.0) || spec.throughput * p >= ITEMS_PER_PERIOD;
+        let busy = |p: f64| {
+            spec.throughput.is_nan()
+                || spec.throughput <= 0.0
+                || spec.throughput * p >= ITEMS_PER_PERIOD
+        };
         let period = candidates
             .iter()
             .copied()

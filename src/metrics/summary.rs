@@ -230,6 +230,9 @@ pub struct Summary {
     pub time_unit: TimeUnit,
     pub stop_rule: StopRuleSummary,
     pub items_per_run: Option<u32>,
+    /// Long-run arrival rate (items per time unit) of the arrival process; `None` when nothing
+    /// arrives after time 0 (all the work is the initial backlog).
+    pub arrival_rate: Option<f64>,
     pub warmup_items: u32,
     /// Items measured over all replications.
     pub measured_items: u64,
@@ -640,6 +643,7 @@ impl Accumulator {
                 },
             },
             items_per_run: sc.items_per_run(),
+            arrival_rate: sc.arrivals.rate(),
             warmup_items: sc.simulation.warmup_items,
             measured_items: self.items,
             window: Estimate {

@@ -300,18 +300,9 @@ fn header(h: &mut String, s: &Summary, has_charts: bool) {
     h.push_str("</nav>\n</header>\n");
 }
 
-/// True when all the work is known at the start: nothing arrives after time 0. The scenario's
-/// offered loads say so: they are computed for every stage with people when work keeps arriving,
-/// and left out when it does not (docs/results.md).
+/// True when all the work is known at the start: nothing arrives after time 0.
 fn fixed_scope(s: &Summary) -> bool {
-    let with_people: Vec<&StageSummary> = s
-        .stages
-        .iter()
-        .filter(|st| st.workers.is_some() || st.team.is_some())
-        .collect();
-    !with_people.is_empty()
-        && with_people.iter().all(|st| st.offered_load.is_none())
-        && s.teams.iter().all(|t| t.offered_load.is_none())
+    s.arrival_rate.is_none()
 }
 
 /// Three headline cards: label, value, standard error and note each. With `key`, the middle one

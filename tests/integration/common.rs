@@ -34,8 +34,9 @@ pub fn flowsim_bin() -> std::path::PathBuf {
 }
 
 /// A fresh empty directory under the system temp dir, unique to this test.
+/// It lives under Cargo's per-target temporary directory, so test runs do not pile up in /tmp.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("flowsim-test-{}-{name}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("flowsim-test-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
