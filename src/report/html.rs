@@ -138,7 +138,8 @@ th:first-child, td:first-child, th.text { text-align: left; }
 td:first-child { white-space: normal; font-weight: 600; min-width: 9em; }
 td.text { text-align: left; white-space: normal; min-width: 10em; }
 .muted { color: var(--muted); font-style: italic; }
-table.distributions td:first-child { min-width: 15em; }
+table.distributions td:first-child { min-width: 9em; }
+table.distributions th, table.distributions td { padding-left: 6px; padding-right: 6px; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 tr.bottleneck td { background: var(--hot-soft); }
 tr.backlog td { color: var(--muted); font-style: italic; }
