@@ -10,6 +10,7 @@
 use crate::engine::{self, EngineError, Model, Workspace};
 use crate::metrics::charts::{ChartData, ChartPlan, PlanSpec, Trace, Tracer};
 use crate::metrics::{Accumulator, Collector, Histograms, Summary};
+use crate::numbers::thousands;
 use crate::scenario::{Scenario, StopRule, traffic};
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -211,17 +212,4 @@ fn nearest(values: impl Iterator<Item = f64>, target: f64) -> usize {
             if d < dist { (i, d) } else { (best, dist) }
         })
         .0
-}
-
-/// 1234567 as "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

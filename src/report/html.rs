@@ -10,6 +10,7 @@ use super::charts::Chart;
 use super::{fmt_num, fmt_pct};
 use crate::metrics::Summary;
 use crate::metrics::summary::{Distribution, StageSummary};
+use crate::numbers::thousands;
 use std::fmt::Write;
 
 /// The report page. `scenario_text` is the scenario file as run; `charts` may be empty (charts
@@ -229,19 +230,6 @@ fn big(v: f64, se: Option<f64>, unit: &str) -> String {
     }
 }
 
-/// A whole number with thousands separators: `60,000`.
-fn fmt_int(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn plural(n: f64, one: &str, many: &str) -> String {
     if n == 1.0 {
         one.to_string()
@@ -262,7 +250,7 @@ fn fmt_setting(v: f64) -> String {
 fn stop_rule_text(s: &Summary) -> String {
     let unit = s.time_unit.plural();
     match (s.stop_rule.items, s.stop_rule.horizon) {
-        (Some(n), _) => format!("{} items each", fmt_int(n.into())),
+        (Some(n), _) => format!("{} items each", thousands(n.into())),
         (_, Some(h)) => format!("{} {unit} each", fmt_setting(h)),
         _ => String::new(),
     }
@@ -351,7 +339,7 @@ fn headline(h: &mut String, s: &Summary) {
     };
     if let (true, Some(m)) = (fixed, &s.makespan) {
         let items = s.items_per_run.map_or("all items".to_string(), |n| {
-            format!("all {} items", fmt_int(n.into()))
+            format!("all {} items", thousands(n.into()))
         });
         cards(
             h,
@@ -383,7 +371,7 @@ fn headline(h: &mut String, s: &Summary) {
             "<p class=\"footnote\">All the work is known at the start and nothing arrives \
              later, so the answer is the makespan: the time from the start until the last item \
              is done, one value per run, over {} runs. {}</p>",
-            fmt_int(s.runs.into()),
+            thousands(s.runs.into()),
             precision_note(m.p85_se)
         );
     }
@@ -420,7 +408,7 @@ fn headline(h: &mut String, s: &Summary) {
                  requested{}) to the moment it is done, over {} measured items. The mean is {} \
                  {unit}. {}</p>",
                 if fixed { "; here, the start" } else { "" },
-                fmt_int(s.measured_items),
+                thousands(s.measured_items),
                 pm(d.mean, d.mean_se),
                 if fixed { "" } else { precision_note(d.p85_se) }
             );
@@ -492,7 +480,7 @@ fn headline(h: &mut String, s: &Summary) {
     }
     if let (false, Some(m)) = (fixed, &s.makespan) {
         let items = s.items_per_run.map_or("all items".to_string(), |n| {
-            format!("all {} items", fmt_int(n.into()))
+            format!("all {} items", thousands(n.into()))
         });
         stat(
             h,
@@ -774,7 +762,7 @@ fn work_types_section(h: &mut String, s: &Summary) {
             escape(&t.name),
             fmt_pct(t.share),
             t.priority,
-            fmt_int(t.items),
+            thousands(t.items),
             l.map_or("-".into(), |l| fmt_num(l.p50)),
             l.map_or("-".into(), |l| fmt_num(l.p85)),
             l.map_or("-".into(), |l| fmt_num(l.p95)),
@@ -858,7 +846,7 @@ fn scenario_section(h: &mut String, s: &Summary, text: &str) {
     let stop = match (s.stop_rule.items, s.stop_rule.horizon) {
         (Some(n), _) => format!(
             "{} items arrive in each run (the backlog included); a run ends when all are done",
-            fmt_int(n.into())
+            thousands(n.into())
         ),
         (_, Some(hz)) => format!(
             "each run simulates {} {unit} (a horizon); items not done by then are unfinished",
@@ -881,7 +869,7 @@ fn scenario_section(h: &mut String, s: &Summary, text: &str) {
     row("Time unit", unit.to_string());
     row(
         "Measured items",
-        format!("{} over all runs", fmt_int(s.measured_items)),
+        format!("{} over all runs", thousands(s.measured_items)),
     );
     row(
         "Measurement window",

@@ -634,35 +634,12 @@ pub(crate) fn tick_label(v: f64, decimals: usize) -> String {
     } else {
         s
     };
-    group_thousands(&s, 4)
+    crate::numbers::group_thousands(&s, 4)
 }
 
 /// A whole number for prose, thousands separated by commas: `1,000`.
 pub(crate) fn grouped(n: u64) -> String {
-    group_thousands(&n.to_string(), 3)
-}
-
-/// Inserts commas in the integer part when it has more than `min_digits` digits.
-fn group_thousands(s: &str, min_digits: usize) -> String {
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", s),
-    };
-    let (int, frac) = match rest.find('.') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    if int.len() <= min_digits {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}{frac}")
+    crate::numbers::thousands(n)
 }
 
 /// A number with about three significant digits: 1,234 · 431 · 34.6 · 2.07 · 0.25 · 0.053.
