@@ -43,3 +43,4 @@ pub mod numbers;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod whatif;

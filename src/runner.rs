@@ -36,6 +36,11 @@ pub struct RunOptions {
 pub struct RunResult {
     pub summary: Summary,
     pub histograms: Histograms,
+    /// One summary per batch of replications (replication r in batch r mod [`BATCHES`]; fewer
+    /// batches when there are fewer runs). Two runs of the same seed and runs have the same
+    /// replications in each batch, so their batches pair up for confidence intervals of
+    /// differences (`metrics::compare`).
+    pub batches: Vec<Summary>,
 }
 
 /// Runs all replications of a scenario and summarises them. `progress` is called (from any thread)
@@ -55,6 +60,7 @@ pub fn simulate(
         .map(|_| Mutex::new(Histograms::new(n_stages, n_types)))
         .collect();
     let mut acc = Accumulator::new(scenario);
+    let mut batch_acc = vec![acc.clone(); BATCHES.min(runs as usize)];
     let done = AtomicU64::new(0);
     let items_rule = matches!(scenario.simulation.stop, StopRule::Items(_));
 
@@ -84,8 +90,10 @@ pub fn simulate(
                 },
             )
             .collect();
-        for t in totals {
-            acc.add(&t?);
+        for (rep, t) in (start..end).zip(totals) {
+            let t = t?;
+            acc.add(&t);
+            batch_acc[rep as usize % BATCHES].add(&t);
         }
         start = end;
     }
@@ -98,16 +106,17 @@ pub fn simulate(
     for b in &batches {
         histograms.merge(b);
     }
-    let summary = acc.finish(
-        &batches,
-        &histograms,
-        &traffic::analyse(scenario),
-        runs,
-        seed,
-    );
+    let traffic = traffic::analyse(scenario);
+    let summary = acc.finish(&batches, &histograms, &traffic, runs, seed);
+    let per_batch = batch_acc
+        .iter()
+        .zip(&batches)
+        .map(|(a, h)| a.finish(std::slice::from_ref(h), h, &traffic, runs, seed))
+        .collect();
     Ok(RunResult {
         summary,
         histograms,
+        batches: per_batch,
     })
 }
 

@@ -5,6 +5,7 @@ mod files;
 mod init;
 mod report;
 mod run;
+mod whatif;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -24,6 +25,9 @@ Examples:
   flowsim run                                   run the built-in feature-delivery example
   flowsim run scenarios/release-train.toml      run a scenario file
   flowsim run my-stream.toml --runs 5000 --seed 7 --out results/my-stream
+  flowsim compare my-stream.toml                compare the baseline with its [[variants]]
+  flowsim sweep my-stream.toml --set stages.Review.workers=1..5
+  flowsim advise my-stream.toml                 which single change would deliver sooner?
   flowsim report output/my-stream               redraw the charts and report from saved results
   flowsim init my-stream                        write a commented scenario to start from
 
@@ -41,12 +45,104 @@ enum Command {
     /// Simulate a scenario and report lead times, flow efficiency, throughput and the bottleneck
     #[command(after_help = run::EXAMPLES)]
     Run(run::RunArgs),
+    /// Compare the baseline with its variants or other scenarios (common random numbers)
+    #[command(after_help = whatif::COMPARE_EXAMPLES)]
+    Compare(whatif::CompareArgs),
+    /// Vary one or two scenario values over a range and see lead time and the bottleneck move
+    #[command(after_help = whatif::SWEEP_EXAMPLES)]
+    Sweep(whatif::SweepArgs),
+    /// Find the bottleneck and rank single changes by how much they shorten P85 lead time
+    #[command(after_help = whatif::ADVISE_EXAMPLES)]
+    Advise(whatif::AdviseArgs),
     /// Redraw the charts and report.html from an earlier run's results, without simulating
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
     /// Write the example scenario as a commented starting point
     #[command(after_help = init::EXAMPLES)]
     Init(init::InitArgs),
+}
+
+/// Options every simulating command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// Monte Carlo replications (default: the scenario's `runs`)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub runs: Option<u32>,
+    /// Random seed (default: the scenario's `seed`); the same seed gives the same results
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Directory for the results (default: under output/)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+    /// Do not draw charts
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Print only where the results were written
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl CommonArgs {
+    pub fn options(&self) -> crate::runner::RunOptions {
+        crate::runner::RunOptions {
+            runs: self.runs,
+            seed: self.seed,
+        }
+    }
+
+    /// The output directory: `--out`, or `output/<default>`.
+    pub fn out_dir(&self, default: &str) -> std::path::PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| std::path::Path::new("output").join(default))
+    }
+}
+
+/// A progress bar on standard error (drawn only on a terminal; hidden with `quiet`).
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(total)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulating [{bar:30}] {pos}/{len} runs ({eta} left)",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Runs `work` on a pool of `threads` threads (all cores when `None`).
+pub(crate) fn with_threads<T: Send>(
+    threads: Option<u16>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, Failure> {
+    match threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build()
+            .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
+/// The file stem of a path, for default output directory names.
+pub(crate) fn stem(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Loads a scenario file with its variants; an invalid one is bad input (exit code 2).
+pub(crate) fn load_file(path: &std::path::Path) -> Result<crate::scenario::ScenarioFile, Failure> {
+    crate::scenario::ScenarioFile::load(path)
+        .map_err(|e| Failure::input(format!("{e}\nThe scenario is invalid; nothing was run.")))
 }
 
 /// A failed command: what to tell the user, and the exit code.
@@ -97,6 +193,9 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compare(args) => whatif::compare(args),
+        Command::Sweep(args) => whatif::sweep(args),
+        Command::Advise(args) => whatif::advise(args),
         Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };

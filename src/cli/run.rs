@@ -1,12 +1,13 @@
 //! `flowsim run`: simulate a scenario, print the summary table, write the result files.
 
-use super::{EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, files, print};
+use super::{
+    CommonArgs, EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, files, print, progress_bar, with_threads,
+};
 use crate::report::output::{OutputFile, write_all};
 use crate::report::{csv, json, table};
-use crate::runner::{self, RunOptions};
+use crate::runner;
 use crate::scenario::{Scenario, traffic};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -22,24 +23,8 @@ Writes report.html (open it in a browser), summary.json, stages.csv, lead_times.
 pub struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in feature-delivery example runs
     scenario: Option<PathBuf>,
-    /// Monte Carlo replications (default: the scenario's `runs`)
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
-    runs: Option<u32>,
-    /// Random seed (default: the scenario's `seed`); the same seed gives the same results
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Directory for the results (default: output/<scenario file name>/)
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Do not draw charts
-    #[arg(long)]
-    no_charts: bool,
-    /// Worker threads (default: one per core); results do not depend on it
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-    /// Print only where the results were written
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -66,14 +51,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             "{e}\nThe scenario is invalid; no results were written."
         ))
     })?;
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&stem));
-    let options = RunOptions {
-        runs: args.runs,
-        seed: args.seed,
-    };
+    let out_dir = args.common.out_dir(&stem);
+    let options = args.common.options();
     let runs = options.runs.unwrap_or(scenario.simulation.runs);
 
     // Warnings about the scenario come before the run; those the run adds, after it.
@@ -81,24 +60,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     for w in &early {
         eprintln!("warning: {w}");
     }
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(u64::from(runs))
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} simulating [{bar:30}] {pos}/{len} runs ({eta} left)",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
+    let bar = progress_bar(u64::from(runs), args.common.quiet);
     let progress = |done: u64| bar.set_position(done);
 
     let work = || -> Result<_, Failure> {
         let result = runner::simulate(&scenario, options, &progress)
             .map_err(|e| Failure::other(e.to_string()))?;
-        let data = if args.no_charts {
+        let data = if args.common.no_charts {
             None
         } else {
             bar.set_message("tracing for the charts");
@@ -109,14 +77,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         };
         Ok((result, data))
     };
-    let (result, data) = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build()
-            .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?
-            .install(work),
-        None => work(),
-    }?;
+    let (result, data) = with_threads(args.common.threads, work)??;
     bar.finish_and_clear();
 
     let summary = &result.summary;
@@ -155,7 +116,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         eprintln!("warning: {w}");
     }
     let mut out = String::new();
-    if !args.quiet {
+    if !args.common.quiet {
         out.push_str(&table::summary_table(summary));
         out.push('\n');
     }

@@ -2,6 +2,7 @@
 //! no I/O.
 //!
 //! - [`charts`]: the stream over time and one representative replication, for the charts;
+//! - [`compare`]: paired differences between runs with common random numbers;
 //! - [`collect`]: an engine observer that sums one replication's measured items;
 //! - [`histogram`]: mergeable histograms for percentiles over millions of items;
 //! - [`stats`]: means and ratios across replications with standard errors;
@@ -9,6 +10,7 @@
 
 pub mod charts;
 pub mod collect;
+pub mod compare;
 pub mod histogram;
 pub mod stats;
 pub mod summary;

@@ -892,3 +892,12 @@ fn scenario_section(h: &mut String, s: &Summary, text: &str) {
         escape(text.trim_end())
     );
 }
+
+/// `compare.html`: the comparison of scenarios as one self-contained page.
+pub fn compare_html(run: &crate::whatif::compare::ComparisonRun, charts: &[Chart]) -> String {
+    let _ = charts;
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head><body></body></html>\n",
+        escape(&run.comparison.baseline)
+    )
+}

@@ -9,6 +9,7 @@ pub mod html;
 pub mod json;
 pub mod output;
 pub mod table;
+pub mod whatif;
 
 /// Formats a number with precision that suits its size: 1234, 123.4, 12.34, 1.234, 0.1234.
 pub fn fmt_num(v: f64) -> String {

@@ -9,11 +9,14 @@
 //! The file format is documented for users in `docs/scenario-format.md`.
 
 pub mod error;
+pub mod overlay;
 mod raw;
 pub mod traffic;
 mod validate;
+pub mod variants;
 
 pub use error::{Diagnostic, ScenarioError};
+pub use variants::{ScenarioFile, Variant};
 
 use crate::dist::Dist;
 use std::path::Path;

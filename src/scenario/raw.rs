@@ -27,6 +27,9 @@ pub struct RawScenario {
     pub teams: Vec<S<RawTeam>>,
     #[serde(default)]
     pub stages: Vec<S<RawStage>>,
+    /// Read separately (`variants.rs`); named here so that the baseline accepts the key.
+    #[serde(rename = "variants")]
+    pub _variants: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]

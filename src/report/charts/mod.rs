@@ -19,6 +19,9 @@ mod glyphs;
 mod items;
 mod over_time;
 mod stages;
+mod whatif;
+
+pub use whatif::{advise_charts, compare_charts, sweep_charts};
 #[cfg(test)]
 mod tests;
 
