@@ -9,3 +9,5 @@ mod common;
 mod report;
 mod scenarios;
 mod theory;
+mod whatif;
+mod whatif_report;
