@@ -174,7 +174,7 @@ pub fn sweep_table(s: &Sweep) -> String {
     let mut rows = vec![header];
     for p in &s.points {
         let l = p.lead_time.as_ref();
-        let mut row: Vec<String> = p.settings.iter().map(|(_, v)| fmt_num(*v)).collect();
+        let mut row: Vec<String> = p.settings.iter().map(|(_, v)| crate::dist::num(*v)).collect();
         let pm = |v: Option<f64>, se: Option<Option<f64>>| match (v, se.flatten()) {
             (Some(v), Some(se)) => format!("{} ±{}", fmt_num(v), fmt_num(se)),
             (Some(v), None) => fmt_num(v),
