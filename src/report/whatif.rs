@@ -86,6 +86,7 @@ pub fn compare_table(c: &Comparison) -> String {
         ]);
     }
     out.push_str(&columns(&rows));
+    out.push_str(&stage_table(c));
     for s in c.scenarios.iter().skip(1) {
         let _ = writeln!(out, "\n{} vs {}:", s.name, c.baseline);
         for v in &s.verdicts {
@@ -93,6 +94,42 @@ pub fn compare_table(c: &Comparison) -> String {
         }
     }
     out
+}
+
+/// Per stage (rows, in the baseline's flow order and then stages only variants have),
+/// utilization and mean wait of each scenario (columns).
+fn stage_table(c: &Comparison) -> String {
+    let mut header = vec!["Utilization / mean wait".to_string()];
+    header.extend(c.scenarios.iter().map(|s| s.name.clone()));
+    let mut rows = vec![header];
+    for name in stage_names(c) {
+        let mut row = vec![name.clone()];
+        for s in &c.scenarios {
+            row.push(match s.stages.iter().find(|st| st.name == name) {
+                Some(st) => format!(
+                    "{} / {}",
+                    st.utilization.map_or("-".into(), fmt_pct),
+                    fmt_num(st.mean_wait)
+                ),
+                None => "(no stage)".into(),
+            });
+        }
+        rows.push(row);
+    }
+    format!("\n{}", columns(&rows))
+}
+
+/// Every stage name of the compared scenarios: the baseline's in flow order, then the others'.
+fn stage_names(c: &Comparison) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for s in &c.scenarios {
+        for st in &s.stages {
+            if !names.contains(&st.name) {
+                names.push(st.name.clone());
+            }
+        }
+    }
+    names
 }
 
 /// `compare.csv`: one row per scenario with its figures and its differences from the baseline.
@@ -125,6 +162,11 @@ pub fn compare_csv(c: &Comparison) -> Vec<u8> {
         header.push(format!("diff_{k}_ci_low"));
         header.push(format!("diff_{k}_ci_high"));
     }
+    let names = stage_names(c);
+    for n in &names {
+        header.push(format!("utilization:{n}"));
+        header.push(format!("mean_wait:{n}"));
+    }
     w.write_record(&header).expect("in memory");
     let cell = |v: Option<f64>| {
         v.filter(|x| x.is_finite())
@@ -150,6 +192,11 @@ pub fn compare_csv(c: &Comparison) -> Vec<u8> {
             row.push(cell(d.map(|d| d.ci_low)));
             row.push(cell(d.map(|d| d.ci_high)));
         }
+        for n in &names {
+            let st = s.stages.iter().find(|st| &st.name == n);
+            row.push(cell(st.and_then(|st| st.utilization)));
+            row.push(cell(st.map(|st| st.mean_wait)));
+        }
         w.write_record(&row).expect("in memory");
     }
     w.into_inner().expect("in memory")
@@ -174,7 +221,11 @@ pub fn sweep_table(s: &Sweep) -> String {
     let mut rows = vec![header];
     for p in &s.points {
         let l = p.lead_time.as_ref();
-        let mut row: Vec<String> = p.settings.iter().map(|(_, v)| crate::dist::num(*v)).collect();
+        let mut row: Vec<String> = p
+            .settings
+            .iter()
+            .map(|(_, v)| crate::dist::num(*v))
+            .collect();
         let pm = |v: Option<f64>, se: Option<Option<f64>>| match (v, se.flatten()) {
             (Some(v), Some(se)) => format!("{} ±{}", fmt_num(v), fmt_num(se)),
             (Some(v), None) => fmt_num(v),
