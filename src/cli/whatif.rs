@@ -130,11 +130,14 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         label: first.baseline.name.clone(),
         scenario: first.baseline.clone(),
     }];
-    let wanted: Vec<&str> = if args.variants.is_empty() && args.scenarios.len() == 1 {
+    let mut wanted: Vec<&str> = if args.variants.is_empty() && args.scenarios.len() == 1 {
         first.variants.iter().map(|v| v.name.as_str()).collect()
     } else {
         args.variants.iter().map(String::as_str).collect()
     };
+    // `--variant x --variant x` compares x once.
+    let mut seen = std::collections::HashSet::new();
+    wanted.retain(|name| seen.insert(*name));
     for name in wanted {
         let v = first.variant(name).map_err(Failure::input)?;
         let scenario = first.variant_scenario(v).map_err(|e| {
@@ -155,6 +158,18 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             label,
             scenario: f.baseline,
         });
+    }
+    // Differences are only meaningful in one unit: 2 days and 2 hours are not comparable.
+    let unit = first.baseline.time_unit;
+    if let Some(c) = cands.iter().find(|c| c.scenario.time_unit != unit) {
+        return Err(Failure::input(format!(
+            "\"{}\" counts time in {} but the baseline \"{}\" in {}; a comparison needs one time unit: \
+             write both scenarios in the same unit. Nothing was run.",
+            c.label,
+            c.scenario.time_unit.plural(),
+            cands[0].label,
+            unit.plural()
+        )));
     }
     if cands.len() < 2 {
         return Err(Failure::input(format!(
@@ -216,6 +231,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .iter()
         .map(|s| sweep::parse_set(s).map_err(|e| Failure::input(format!("--set {s}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
+    if params.len() == 2 && params[0].path == params[1].path {
+        return Err(Failure::input(format!(
+            "--set {} is given twice; a grid needs two different values to vary",
+            params[0].name()
+        )));
+    }
     let n: usize = params.iter().map(|p| p.values.len()).product();
     let options = args.common.options();
     let runs = options.runs.unwrap_or(file.baseline.simulation.runs);

@@ -25,7 +25,10 @@ pub fn path_text(path: &[String]) -> String {
         if i > 0 {
             out.push('.');
         }
-        let named = i == 1 && NAMED.contains(&path[0].as_str());
+        let named = i == 1
+            && (NAMED.contains(&path[0].as_str())
+                || path[0] == "remove_stages"
+                || path[0] == "add_stages");
         if named || !seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             out.push('"');
             out.push_str(seg);
@@ -132,16 +135,18 @@ impl Overlay {
         for name in &self.remove_stages {
             let stages = stage_array(doc)?;
             let Some(i) = position(stages, name) else {
-                return fail(None, unknown("stage", name, stages));
+                let path = removed_path(name);
+                return fail(Some(&path), unknown("stage", name, stages));
             };
             stages.remove(i);
         }
         for add in &self.add_stages {
             let stages = stage_array(doc)?;
             let name = add.stage.get("name").and_then(Value::as_str).unwrap_or("");
+            let path = added_path(name);
             if position(stages, name).is_some() {
                 return fail(
-                    None,
+                    Some(&path),
                     format!(
                         "a stage named \"{name}\" already exists; added stages need a new name"
                     ),
@@ -150,11 +155,11 @@ impl Overlay {
             let at = match (&add.after, &add.before) {
                 (Some(a), _) => match position(stages, a) {
                     Some(i) => i + 1,
-                    None => return fail(None, unknown("stage", a, stages)),
+                    None => return fail(Some(&path), unknown("stage", a, stages)),
                 },
                 (None, Some(b)) => match position(stages, b) {
                     Some(i) => i,
-                    None => return fail(None, unknown("stage", b, stages)),
+                    None => return fail(Some(&path), unknown("stage", b, stages)),
                 },
                 (None, None) => stages.len(),
             };
@@ -162,6 +167,16 @@ impl Overlay {
         }
         Ok(())
     }
+}
+
+/// The path an error about removing a stage is reported under: `remove_stages."Name"`.
+pub fn removed_path(name: &str) -> Path {
+    vec!["remove_stages".into(), name.into()]
+}
+
+/// The path an error about adding a stage is reported under: `add_stages."Name"`.
+pub fn added_path(name: &str) -> Path {
+    vec!["add_stages".into(), name.into()]
 }
 
 fn stage_array(doc: &mut Table) -> Result<&mut Vec<Value>, OverlayError> {

@@ -16,7 +16,9 @@
 
 use super::Scenario;
 use super::error::{Diagnostic, ScenarioError, did_you_mean};
-use super::overlay::{AddStage, Overlay, OverlayError, Path, parse_path, path_text};
+use super::overlay::{
+    AddStage, Overlay, OverlayError, Path, added_path, parse_path, path_text, removed_path,
+};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::{Spanned, Table, Value};
@@ -36,7 +38,8 @@ pub struct Variant {
     pub name: String,
     pub description: Option<String>,
     pub overlay: Overlay,
-    /// Where the entry's name stands, and each change it sets (by path).
+    /// Where the entry's name stands, and each change it sets (by path; stages it removes or
+    /// adds under `remove_stages."Name"` and `add_stages."Name"`).
     name_span: Range<usize>,
     spans: Vec<(Path, Range<usize>)>,
 }
@@ -107,15 +110,12 @@ impl ScenarioFile {
     /// The baseline with a variant's changes, validated; problems are reported at the variant's
     /// lines in the file.
     pub fn variant_scenario(&self, v: &Variant) -> Result<Scenario, ScenarioError> {
-        let located = |path: Option<&[String]>, message: String| -> Diagnostic {
-            let span = path
-                .and_then(|p| v.span_of(p))
-                .unwrap_or_else(|| v.name_span.clone());
+        let located = |(span, key): (Range<usize>, Option<String>), message: String| {
             Diagnostic::at(
                 &self.source,
                 &self.text,
                 Some(span),
-                path.map(path_text),
+                key,
                 format!("variant \"{}\": {message}", v.name),
             )
         };
@@ -125,15 +125,21 @@ impl ScenarioFile {
                 &format!("{} (variant \"{}\")", self.source, v.name),
             )
             .map_err(|e| match e {
-                Applied::Overlay(e) => ScenarioError::single(located(e.path.as_deref(), e.message)),
+                Applied::Overlay(e) => {
+                    let place = match &e.path {
+                        Some(p) => (
+                            v.span_of(p).unwrap_or_else(|| v.name_span.clone()),
+                            Some(path_text(p)),
+                        ),
+                        None => (v.name_span.clone(), None),
+                    };
+                    ScenarioError::single(located(place, e.message))
+                }
                 Applied::Invalid(err) => ScenarioError {
                     problems: err
                         .problems
                         .into_iter()
-                        .map(|d| {
-                            let path = d.key.as_deref().and_then(|k| v.path_for_key(k));
-                            located(path, d.message)
-                        })
+                        .map(|d| located(v.place(d.key.as_deref()), d.message))
                         .collect(),
                 },
             })?;
@@ -192,17 +198,31 @@ impl Variant {
             .map(|(_, s)| s.clone())
     }
 
-    /// The change whose path matches a diagnostic's key (`stages."Review".workers`): the same,
-    /// or one of them within the other (a distribution and one of its parameters).
-    fn path_for_key(&self, key: &str) -> Option<&[String]> {
-        self.spans
-            .iter()
-            .map(|(p, _)| p)
-            .find(|p| {
-                let t = path_text(p);
-                t == key || key.starts_with(&format!("{t}.")) || t.starts_with(&format!("{key}."))
-            })
-            .map(Vec::as_slice)
+    /// Where a problem of the changed scenario is reported, and under which key. A key
+    /// (`stages."Review".workers`) that matches a change of the variant (the same, or one within
+    /// the other: a distribution and one of its parameters) is reported at that change; a key
+    /// within a stage the variant adds, at the stage in `add_stages` (with the key as it is);
+    /// any other problem (a rework target the variant removed, say) at the variant's name, with
+    /// the key as it is.
+    fn place(&self, key: Option<&str>) -> (Range<usize>, Option<String>) {
+        let Some(key) = key else {
+            return (self.name_span.clone(), None);
+        };
+        let within = |t: &str| key == t || key.starts_with(&format!("{t}."));
+        let changed = self.spans.iter().find(|(p, _)| {
+            let t = path_text(p);
+            within(&t) || t.starts_with(&format!("{key}."))
+        });
+        if let Some((p, span)) = changed {
+            return (span.clone(), Some(path_text(p)));
+        }
+        let added = self.spans.iter().find(|(p, _)| {
+            p.len() == 2
+                && p[0] == "add_stages"
+                && within(&path_text(&["stages".to_string(), p[1].clone()]))
+        });
+        let span = added.map_or_else(|| self.name_span.clone(), |(_, s)| s.clone());
+        (span, Some(key.to_string()))
     }
 }
 
@@ -289,42 +309,63 @@ fn read_variants(
                 ("name", _) => {}
                 ("description", Value::String(d)) => v.description = Some(d.clone()),
                 ("unset", Value::Array(items)) => {
-                    for item in items {
+                    for (i, item) in items.iter().enumerate() {
+                        let span = element_span(st, k, i).unwrap_or_else(|| span.clone());
                         match item.as_str().map(parse_path) {
                             Some(Ok(p)) => {
-                                v.spans.push((p.clone(), span.clone()));
+                                v.spans.push((p.clone(), span));
                                 v.overlay.unset.push(p);
                             }
-                            Some(Err(e)) => bad(span.clone(), k, e),
-                            None => bad(span.clone(), k, "`unset` lists keys as text, e.g. unset = [\"stages.Development.wip_limit\"]".into()),
+                            Some(Err(e)) => bad(span, k, e),
+                            None => bad(span, k, "`unset` lists keys as text, e.g. unset = [\"stages.Development.wip_limit\"]".into()),
                         }
                     }
                 }
                 ("remove_stages", Value::Array(items)) => {
-                    for item in items {
+                    for (i, item) in items.iter().enumerate() {
+                        let span = element_span(st, k, i).unwrap_or_else(|| span.clone());
                         match item.as_str() {
-                            Some(s) => v.overlay.remove_stages.push(s.to_string()),
-                            None => bad(
-                                span.clone(),
-                                k,
-                                "`remove_stages` lists stage names as text".into(),
-                            ),
+                            Some(s) => {
+                                v.spans.push((removed_path(s), span));
+                                v.overlay.remove_stages.push(s.to_string());
+                            }
+                            None => {
+                                bad(span, k, "`remove_stages` lists stage names as text".into())
+                            }
                         }
                     }
                 }
                 ("add_stages", Value::Array(items)) => {
-                    for item in items {
+                    for (i, item) in items.iter().enumerate() {
+                        let span = element_span(st, k, i).unwrap_or_else(|| span.clone());
                         let Value::Table(stage) = item else {
-                            bad(span.clone(), k, "`add_stages` lists stage tables, e.g. add_stages = [{ name = \"QA\", after = \"Review\", workers = 1, duration = { dist = \"exponential\", mean = 1 } }]".into());
+                            bad(span, k, "`add_stages` lists stage tables, e.g. add_stages = [{ name = \"QA\", after = \"Review\", workers = 1, duration = { dist = \"exponential\", mean = 1 } }]".into());
                             continue;
                         };
                         let mut stage = stage.clone();
-                        let after = stage
-                            .remove("after")
-                            .and_then(|x| x.as_str().map(String::from));
-                        let before = stage
-                            .remove("before")
-                            .and_then(|x| x.as_str().map(String::from));
+                        let mut place = |key: &str| match stage.remove(key) {
+                            None => None,
+                            Some(Value::String(s)) => Some(s),
+                            Some(_) => {
+                                bad(
+                                    span.clone(),
+                                    k,
+                                    format!("`{key}` names a stage as text, e.g. {key} = \"Test\""),
+                                );
+                                None
+                            }
+                        };
+                        let after = place("after");
+                        let before = place("before");
+                        if after.is_some() && before.is_some() {
+                            bad(
+                                span.clone(),
+                                k,
+                                "give an added stage `after` or `before`, not both".into(),
+                            );
+                        }
+                        let name = stage.get("name").and_then(Value::as_str).unwrap_or("");
+                        v.spans.push((added_path(name), span));
                         v.overlay.add_stages.push(AddStage {
                             stage,
                             after,
@@ -349,6 +390,14 @@ fn read_variants(
         Ok(out)
     } else {
         Err(ScenarioError { problems })
+    }
+}
+
+/// Where the `i`th element of the array under key `k` stands.
+fn element_span(st: &DeTable<'_>, k: &str, i: usize) -> Option<Range<usize>> {
+    match get(st, k)?.get_ref() {
+        DeValue::Array(a) => a.get(i).map(Spanned::span),
+        _ => None,
     }
 }
 

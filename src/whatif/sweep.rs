@@ -34,7 +34,8 @@ impl Parameter {
 
 /// Parses `PATH=VALUES` as given to `--set`.
 pub fn parse_set(arg: &str) -> Result<Parameter, String> {
-    let Some((path, values)) = arg.split_once('=') else {
+    // Values never hold `=`; a quoted stage name in the path may.
+    let Some((path, values)) = arg.rsplit_once('=') else {
         return Err(format!(
             "`{arg}` is not PATH=VALUES; write e.g. stages.Review.workers=1..5"
         ));
@@ -64,12 +65,20 @@ fn decimal(text: &str) -> Result<(i128, u32), String> {
     Ok((n, frac.len() as u32))
 }
 
+/// The number `n / 10^decimals`: a whole number, or the float nearest to the decimal (read from
+/// its decimal text, so that 0.3 is the same float as `0.3` written in a file).
 fn to_value(n: i128, decimals: u32, integer: bool) -> Value {
     if integer {
-        Value::Integer(n as i64)
-    } else {
-        Value::Float(n as f64 / 10f64.powi(decimals as i32))
+        return Value::Integer(n as i64);
     }
+    let digits = format!("{:0>w$}", n.unsigned_abs(), w = decimals as usize + 1);
+    let (int, frac) = digits.split_at(digits.len() - decimals as usize);
+    let sign = if n < 0 { "-" } else { "" };
+    Value::Float(
+        format!("{sign}{int}.{frac}0")
+            .parse()
+            .expect("digits make a number"),
+    )
 }
 
 /// Parses `1..5`, `1..10:3`, `0.1..0.5:0.1` or `1,2,4`.
@@ -311,6 +320,15 @@ mod tests {
         assert!(matches!(parse_values("2.5").unwrap()[0], Value::Float(_)));
         // Decimal steps stay exact: 0.3 is 0.3, not 0.30000000000000004.
         assert_eq!(floats("0..1:0.1")[3], 0.3);
+        assert_eq!(floats("-0.05..0.05:0.05"), [-0.05, 0.0, 0.05]);
+        // Seventeen significant digits: the float nearest the decimal, as when read from a file.
+        let long = "98765.432109876543";
+        assert_eq!(floats(long), [long.parse::<f64>().unwrap()]);
+        // A quoted stage name may hold `=`.
+        assert_eq!(
+            parse_set("stages.\"a=b\".workers=1,2").unwrap().path[1],
+            "a=b"
+        );
     }
 
     #[test]
