@@ -479,9 +479,24 @@ fn words(base: &crate::metrics::Summary, advice: &[Advice]) -> String {
                 best.change, -best.p85.estimate, -best.p85.ci_high, -best.p85.ci_low
             );
             if let Some(next) = helpful.get(1) {
+                // Intervals that overlap: the ranking of the two is not settled by these runs.
+                let tied = next.p85.ci_low <= best.p85.ci_high;
                 out += &format!(
-                    " Next: {} ({:.1} {unit} sooner).",
-                    next.change, -next.p85.estimate
+                    " {} {} ({:.1} {unit} sooner, 95% CI {:.1} to {:.1}){}",
+                    if tied {
+                        "Close behind, and not told apart from it by these runs:"
+                    } else {
+                        "Next:"
+                    },
+                    next.change,
+                    -next.p85.estimate,
+                    -next.p85.ci_high,
+                    -next.p85.ci_low,
+                    if tied {
+                        "; more runs would separate them."
+                    } else {
+                        "."
+                    }
                 );
             }
         }
@@ -496,9 +511,16 @@ fn words(base: &crate::metrics::Summary, advice: &[Advice]) -> String {
         .iter()
         .filter(|a| a.distinguishable && a.p85.estimate > 0.0)
         .count();
+    let verb = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out += &format!(
-        " Of the {tried} changes tried, {} shorten it, {none} make no detectable difference and {worse} make it longer.",
-        helpful.len()
+        " Of the {tried} changes tried, {}, {} and {}.",
+        verb(helpful.len(), "shortens it", "shorten it"),
+        verb(
+            none,
+            "makes no detectable difference",
+            "make no detectable difference"
+        ),
+        verb(worse, "makes it longer", "make it longer"),
     );
     out
 }
