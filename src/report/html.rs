@@ -893,11 +893,815 @@ fn scenario_section(h: &mut String, s: &Summary, text: &str) {
     );
 }
 
-/// `compare.html`: the comparison of scenarios as one self-contained page.
+/// `compare.html`: the comparison of scenarios as one self-contained page, in the style of
+/// `report.html`: the question and the answer first, then the scenarios side by side with every
+/// difference from the baseline (95% confidence interval and verdict), stage by stage, the
+/// charts, and how the comparison was made. Every name and description is escaped; no scripts,
+/// nothing loaded from elsewhere, no timestamp.
 pub fn compare_html(run: &crate::whatif::compare::ComparisonRun, charts: &[Chart]) -> String {
-    let _ = charts;
+    let c = &run.comparison;
+    let mut h =
+        String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let title = escape(&c.baseline);
+    let version = escape(&c.flowsim_version);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"flowsim {version}\">\n\
+         <title>{title}: what-if comparison · flowsim</title>\n<style>\n{CSS}{COMPARE_CSS}</style>\n\
+         </head>\n<body>\n<main>\n"
+    );
+    compare_header(&mut h, c, !charts.is_empty());
+    compare_answer(&mut h, c);
+    compare_table(&mut h, c);
+    compare_verdicts(&mut h, run);
+    compare_stages(&mut h, c);
+    charts_section(&mut h, charts);
+    compare_method(&mut h, c);
+    let _ = write!(
+        h,
+        "<footer>Made with flowsim {version}, a Monte Carlo simulator of value streams. \
+         This page is self-contained: it works offline and prints. The same command gives the \
+         same page, byte for byte; <code>compare.json</code> and <code>compare.csv</code> next \
+         to it hold every figure in full.</footer>\n</main>\n</body>\n</html>\n"
+    );
+    h
+}
+
+const COMPARE_CSS: &str = r#".question { font-size: 1.08rem; max-width: 90ch; }
+.answer-box { background: var(--accent-soft); border-left: 6px solid var(--accent); }
+.answer-box h3 { color: var(--accent); font-size: 1.25rem; }
+.diff { display: block; font-size: 0.8rem; white-space: nowrap; margin-top: 2px; }
+.diff .ci { display: block; color: var(--muted); }
+.better-word { color: #1e7a34; font-weight: 600; }
+.worse-word { color: var(--hot); font-weight: 600; }
+.table-wrap + .table-wrap { margin-top: 22px; }
+table.side, table.stage-compare { table-layout: fixed; }
+table.side th:first-child, table.stage-compare th:first-child { width: 22%; }
+table.side th { text-align: right; }
+table.side td:first-child { font-weight: 600; }
+table.side td.name { white-space: normal; }
+.variants { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 4px 28px; }
+.variant li.better::marker { color: #1e7a34; }
+.variant li.worse::marker { color: var(--hot); }
+.variant li.same { color: var(--muted); }
+.diff.better { color: #1e7a34; }
+.diff.worse { color: var(--hot); }
+.diff.same { color: var(--muted); }
+.diff.changed { color: #33414f; }
+.verdict-tag { display: inline-block; font-size: 0.7rem; font-weight: 700; letter-spacing: 0.04em;
+  text-transform: uppercase; border-radius: 4px; padding: 1px 6px; margin-left: 6px; vertical-align: 2px; }
+.verdict-tag.better { background: #e3f4e7; color: #1e7a34; }
+.verdict-tag.worse { background: var(--hot-soft); color: var(--hot); }
+.verdict-tag.same { background: var(--soft); color: var(--muted); }
+table.side td:first-child { min-width: 11em; white-space: normal; }
+table.side td, table.stage-compare td { line-height: 1.3; }
+tr.baseline td { background: #f3f6fb; }
+ol.ranking { margin: 8px 0 14px; padding-left: 24px; }
+ol.ranking li { margin: 3px 0; }
+.variant { margin: 18px 0 0; break-inside: avoid; }
+.variant ul { margin: 6px 0 0; padding-left: 20px; }
+.variant .description { font-size: 0.95rem; margin: 0 0 4px; color: var(--muted); }
+dl.settings dd ul { margin: 0; padding-left: 18px; }
+"#;
+
+/// Whether a lower value of a compared statistic is better (`Some(true)`), a higher one
+/// (`Some(false)`), or neither (`None`: utilization).
+fn lower_is_better(metric: &str) -> Option<bool> {
+    match metric {
+        "throughput" | "flow_efficiency" => Some(false),
+        m if m.starts_with("utilization:") => None,
+        _ => Some(true),
+    }
+}
+
+/// `better`, `worse`, `same` (no detectable difference) or `changed` (detectable, neither).
+fn diff_class(metric: &str, d: &crate::metrics::compare::Difference) -> &'static str {
+    if !d.distinguishable() {
+        return "same";
+    }
+    match lower_is_better(metric) {
+        Some(lower) if (d.estimate < 0.0) == lower => "better",
+        Some(_) => "worse",
+        None => "changed",
+    }
+}
+
+/// A signed number: `+0.25`, `-5.29`.
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", fmt_num(v))
+    } else {
+        fmt_num(v)
+    }
+}
+
+/// The difference of a statistic under an alternative's figure: `-5.29 (-5.73 to -4.85)`,
+/// coloured by its verdict. `k` scales it (100 for percentage points) and `unit` follows it.
+fn diff_html(
+    s: &crate::whatif::compare::ScenarioFigures,
+    metric: &str,
+    k: f64,
+    unit: &str,
+) -> String {
+    let Some(d) = s.difference.as_ref().and_then(|m| m.get(metric)) else {
+        return String::new();
+    };
+    if !d.estimate.is_finite() {
+        return String::new();
+    }
+    // Differences that round to zero everywhere are no change worth a colour.
+    if [d.estimate, d.ci_low, d.ci_high]
+        .iter()
+        .all(|v| (v * k).abs() < 5e-4)
+    {
+        return "<span class=\"diff same\">no change</span>".to_string();
+    }
+    let ci = if d.ci_low.is_finite() && d.ci_high.is_finite() {
+        format!(
+            "<span class=\"ci\">{} to {}</span>",
+            signed(d.ci_low * k),
+            signed(d.ci_high * k)
+        )
+    } else {
+        "<span class=\"ci\">no interval</span>".to_string()
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head><body></body></html>\n",
-        escape(&run.comparison.baseline)
+        "<span class=\"diff {}\">{}{unit}{ci}</span>",
+        diff_class(metric, d),
+        signed(d.estimate * k)
     )
+}
+
+/// A verdict tag: better, worse, or no detectable difference.
+fn verdict_tag(class: &str, lower_better: bool) -> &'static str {
+    match (class, lower_better) {
+        ("better", true) => "<span class=\"verdict-tag better\">sooner</span>",
+        ("better", false) => "<span class=\"verdict-tag better\">better</span>",
+        ("worse", true) => "<span class=\"verdict-tag worse\">later</span>",
+        ("worse", false) => "<span class=\"verdict-tag worse\">worse</span>",
+        _ => "<span class=\"verdict-tag same\">no detectable difference</span>",
+    }
+}
+
+fn compare_header(h: &mut String, c: &crate::whatif::compare::Comparison, has_charts: bool) {
+    let others = c.scenarios.len().saturating_sub(1);
+    let _ = writeln!(
+        h,
+        "<header>\n<p class=\"kicker\">flowsim what-if comparison</p>"
+    );
+    let _ = writeln!(
+        h,
+        "<h1>{}: {others} {} compared</h1>",
+        escape(&c.baseline),
+        if others == 1 {
+            "alternative"
+        } else {
+            "alternatives"
+        }
+    );
+    if let Some(d) = c
+        .scenarios
+        .first()
+        .and_then(|s| s.description.as_deref())
+        .filter(|d| !d.trim().is_empty())
+    {
+        let _ = writeln!(h, "<p class=\"description\">{}</p>", escape(d.trim()));
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} {} of each scenario · seed {} · common random numbers · all times \
+         in {} · flowsim {}</p>",
+        thousands(c.runs.into()),
+        plural(f64::from(c.runs), "simulated run", "simulated runs"),
+        c.seed,
+        c.time_unit.plural(),
+        escape(&c.flowsim_version)
+    );
+    let mut links = vec![
+        ("answer", "The answer"),
+        ("side-by-side", "Side by side"),
+        ("verdicts", "Every difference"),
+        ("stages", "Stages"),
+    ];
+    if has_charts {
+        links.push(("charts", "Charts"));
+    }
+    links.push(("method", "How it was compared"));
+    h.push_str("<nav>");
+    for (id, text) in links {
+        let _ = write!(h, "<a href=\"#{id}\">{text}</a>");
+    }
+    h.push_str("</nav>\n</header>\n");
+}
+
+/// The index of the scenario with the shortest P85 lead time (the first on ties).
+fn best_on_p85(c: &crate::whatif::compare::Comparison) -> Option<usize> {
+    let p85 = |i: usize| {
+        c.scenarios[i]
+            .lead_time
+            .as_ref()
+            .map(|d| d.p85)
+            .filter(|v| v.is_finite())
+    };
+    (0..c.scenarios.len())
+        .filter(|&i| p85(i).is_some())
+        .min_by(|&a, &b| {
+            p85(a)
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&p85(b).unwrap_or(f64::INFINITY))
+                .then(a.cmp(&b))
+        })
+}
+
+fn compare_answer(h: &mut String, c: &crate::whatif::compare::Comparison) {
+    let unit = c.time_unit.plural();
+    let others = c.scenarios.len().saturating_sub(1);
+    h.push_str("<section id=\"answer\">\n<h2>The question and the answer</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"question\"><strong>The question:</strong> would {} deliver sooner than \
+         {} as it is today, and by how much? Compared on P85 lead time: the time within which \
+         85% of items are delivered, from the moment they are requested.</p>",
+        if others == 1 {
+            format!("the alternative, {},", escape(&c.scenarios[1].name))
+        } else {
+            format!("any of the {others} alternatives")
+        },
+        escape(&c.baseline)
+    );
+    let p85_of = |i: usize| c.scenarios[i].lead_time.as_ref();
+    let base = p85_of(0);
+    let best = best_on_p85(c);
+    let diff = |i: usize| {
+        c.scenarios[i]
+            .difference
+            .as_ref()
+            .and_then(|m| m.get("p85"))
+            .filter(|d| d.estimate.is_finite())
+    };
+    // The headline and its explanation.
+    let (headline, detail) = match (base, best) {
+        (None, _) => (
+            "No answer: the baseline measured no item".to_string(),
+            "No item past the warm-up was delivered in the baseline&#39;s runs, so there is \
+             no lead time to compare with. Lengthen the horizon or shorten the warm-up."
+                .to_string(),
+        ),
+        (Some(_), None) | (Some(_), Some(0)) => {
+            let runner_up = (1..c.scenarios.len())
+                .filter(|&i| p85_of(i).is_some_and(|d| d.p85.is_finite()))
+                .min_by(|&a, &b| {
+                    let v = |i: usize| p85_of(i).map_or(f64::INFINITY, |d| d.p85);
+                    v(a).total_cmp(&v(b)).then(a.cmp(&b))
+                });
+            let head = if others == 0 {
+                "There is nothing to compare with".to_string()
+            } else {
+                "None of the alternatives delivers sooner than the baseline".to_string()
+            };
+            let detail = match runner_up.and_then(|i| Some((i, diff(i)?))) {
+                Some((i, d)) if d.distinguishable() => format!(
+                    "The baseline has the shortest P85 lead time; the closest alternative, \
+                     {}, is {} {unit} later (95% CI {} to {} {unit}).",
+                    escape(&c.scenarios[i].name),
+                    fmt_num(d.estimate),
+                    fmt_num(d.ci_low),
+                    fmt_num(d.ci_high)
+                ),
+                Some((i, d)) => format!(
+                    "The baseline has the shortest P85 lead time, but the closest alternative, \
+                     {}, is not detectably different (95% CI {} to {} {unit}).",
+                    escape(&c.scenarios[i].name),
+                    signed(d.ci_low),
+                    signed(d.ci_high)
+                ),
+                None => "No alternative has a lead time to compare with.".to_string(),
+            };
+            (head, detail)
+        }
+        (Some(b), Some(i)) => {
+            let name = escape(&c.scenarios[i].name);
+            let v = p85_of(i).expect("best is measured");
+            match diff(i) {
+                Some(d) if d.distinguishable() => (
+                    format!(
+                        "Delivers soonest: {name}, with P85 lead time {} {unit} shorter",
+                        fmt_num(-d.estimate)
+                    ),
+                    format!(
+                        "With {name}, 85% of items are delivered within {} {unit}, against {} \
+                         {unit} for {} today: {} {unit} sooner, with a 95% confidence interval \
+                         of {} to {} {unit} sooner.",
+                        pm(v.p85, v.p85_se),
+                        pm(b.p85, b.p85_se),
+                        escape(&c.baseline),
+                        fmt_num(-d.estimate),
+                        fmt_num(-d.ci_high),
+                        fmt_num(-d.ci_low)
+                    ),
+                ),
+                Some(d) => (
+                    "No alternative delivers detectably sooner".to_string(),
+                    format!(
+                        "{name} has the shortest P85 lead time, {} {unit} against {} {unit} \
+                         for the baseline, but the difference could be chance: its 95% \
+                         confidence interval, {} to {} {unit}, includes no change.",
+                        pm(v.p85, v.p85_se),
+                        pm(b.p85, b.p85_se),
+                        signed(d.ci_low),
+                        signed(d.ci_high)
+                    ),
+                ),
+                None => (
+                    format!("Shortest P85 lead time: {name}"),
+                    format!(
+                        "{} {unit} against {} {unit} for the baseline (too few runs for a \
+                         confidence interval).",
+                        pm(v.p85, v.p85_se),
+                        pm(b.p85, b.p85_se)
+                    ),
+                ),
+            }
+        }
+    };
+    let _ = writeln!(
+        h,
+        "<div class=\"callout answer-box\"><h3>{headline}</h3><p>{detail}</p></div>"
+    );
+    // Cards: today, the best alternative, the difference.
+    if let (Some(b), Some(i)) = (base, best.filter(|&i| i > 0)) {
+        let v = p85_of(i).expect("best is measured");
+        let d = diff(i);
+        h.push_str("<div class=\"cards\">\n");
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"label\">Today ({}): 85% of items within</div>\
+             <div class=\"value\">{}</div><div class=\"note\">P85 lead time of the \
+             baseline</div></div>",
+            escape(&c.baseline),
+            big(b.p85, b.p85_se, unit)
+        );
+        let _ = writeln!(
+            h,
+            "<div class=\"card key\"><div class=\"label\">With {}: 85% of items within</div>\
+             <div class=\"value\">{}</div><div class=\"note\">the shortest P85 of all \
+             scenarios</div></div>",
+            escape(&c.scenarios[i].name),
+            big(v.p85, v.p85_se, unit)
+        );
+        match d {
+            Some(d) => {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"card\"><div class=\"label\">Difference in P85</div>\
+                     <div class=\"value\">{} <span class=\"unit\">{}</span></div>\
+                     <div class=\"note\">95% confidence interval {} to {} {unit}</div></div>",
+                    signed(d.estimate),
+                    escape(unit),
+                    signed(d.ci_low),
+                    signed(d.ci_high)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"card\"><div class=\"label\">Difference in P85</div>\
+                     <div class=\"value\">-</div><div class=\"note\">not available</div></div>"
+                );
+            }
+        }
+        h.push_str("</div>\n");
+    }
+    // Every scenario, shortest P85 first.
+    let mut order: Vec<usize> = (0..c.scenarios.len()).collect();
+    let key = |i: &usize| {
+        p85_of(*i)
+            .map(|d| d.p85)
+            .filter(|v| v.is_finite())
+            .unwrap_or(f64::INFINITY)
+    };
+    order.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.cmp(b)));
+    if c.scenarios.len() > 1 {
+        h.push_str(
+            "<p>All scenarios, shortest P85 lead time first (after ± the Monte Carlo \
+             precision, one standard error):</p>\n<ol class=\"ranking\">\n",
+        );
+        for i in order {
+            let s = &c.scenarios[i];
+            let value = s
+                .lead_time
+                .as_ref()
+                .filter(|d| d.p85.is_finite())
+                .map_or("no item measured".to_string(), |d| {
+                    format!("{} {unit}", pm(d.p85, d.p85_se))
+                });
+            let tail = if i == 0 {
+                " <span class=\"verdict-tag same\">baseline</span>".to_string()
+            } else {
+                match s.difference.as_ref().and_then(|m| m.get("p85")) {
+                    Some(d) if d.estimate.is_finite() => format!(
+                        ": {} {unit} (95% CI {} to {}){}",
+                        signed(d.estimate),
+                        signed(d.ci_low),
+                        signed(d.ci_high),
+                        verdict_tag(diff_class("p85", d), true)
+                    ),
+                    _ => String::new(),
+                }
+            };
+            let _ = writeln!(
+                h,
+                "<li><strong>{}</strong>: P85 {value}{tail}</li>",
+                escape(&s.name)
+            );
+        }
+        h.push_str("</ol>\n");
+    }
+    let warnings: Vec<String> = c
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.warnings.iter().map(move |w| {
+                format!(
+                    "<li><strong>{}</strong>: {}</li>",
+                    escape(&s.name),
+                    escape(w)
+                )
+            })
+        })
+        .collect();
+    if !warnings.is_empty() {
+        let _ = writeln!(
+            h,
+            "<div class=\"callout warnings\">\n<h3>Warnings from the runs</h3>\n<ul>\n{}\n</ul>\n</div>",
+            warnings.join("\n")
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+fn compare_table(h: &mut String, c: &crate::whatif::compare::Comparison) {
+    h.push_str("<section id=\"side-by-side\">\n<h2>Side by side</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">After ± the Monte Carlo precision (one standard error). Under each \
+         alternative&#39;s figure: its difference from the baseline and, under that, the 95% \
+         confidence interval of the difference; <span class=\"better-word\">green</span> when \
+         the alternative is better, <span class=\"worse-word\">red</span> when it is worse, \
+         grey when there is no detectable difference (the interval includes zero).</p>"
+    );
+    for cols in column_groups(c.scenarios.len()) {
+        side_table(h, c, &cols);
+    }
+    h.push_str("</section>\n");
+}
+
+/// The scenarios shown in each table: the baseline and at most four alternatives, so that a
+/// table fits the page; more alternatives make more tables.
+fn column_groups(n: usize) -> Vec<Vec<usize>> {
+    let others: Vec<usize> = (1..n).collect();
+    if others.is_empty() {
+        return vec![vec![0]];
+    }
+    others
+        .chunks(4)
+        .map(|chunk| std::iter::once(0).chain(chunk.iter().copied()).collect())
+        .collect()
+}
+
+/// One table of the figures side by side, for the scenarios `cols`.
+fn side_table(h: &mut String, c: &crate::whatif::compare::Comparison, cols: &[usize]) {
+    let unit = c.time_unit.plural();
+    let per = c.time_unit.singular();
+    h.push_str("<div class=\"table-wrap\"><table class=\"side\">\n<thead><tr><th></th>");
+    for &i in cols {
+        let s = &c.scenarios[i];
+        let _ = write!(
+            h,
+            "<th data-scenario=\"{i}\">{}{}</th>",
+            escape(&s.name),
+            if i == 0 {
+                " <span class=\"verdict-tag same\">baseline</span>"
+            } else {
+                ""
+            }
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    type Figure = fn(&crate::whatif::compare::ScenarioFigures) -> Option<String>;
+    let rows: [(&str, String, Figure, f64, &str); 7] = [
+        (
+            "p50",
+            format!("P50 lead time ({unit})"),
+            |s| s.lead_time.as_ref().map(|d| pm(d.p50, d.p50_se)),
+            1.0,
+            "",
+        ),
+        (
+            "p85",
+            format!("P85 lead time ({unit})"),
+            |s| s.lead_time.as_ref().map(|d| pm(d.p85, d.p85_se)),
+            1.0,
+            "",
+        ),
+        (
+            "p95",
+            format!("P95 lead time ({unit})"),
+            |s| s.lead_time.as_ref().map(|d| pm(d.p95, d.p95_se)),
+            1.0,
+            "",
+        ),
+        (
+            "mean",
+            format!("Mean lead time ({unit})"),
+            |s| s.lead_time.as_ref().map(|d| pm(d.mean, d.mean_se)),
+            1.0,
+            "",
+        ),
+        (
+            "throughput",
+            format!("Throughput (items per {per})"),
+            |s| s.throughput.map(|t| pm(t.mean, t.se)),
+            1.0,
+            "",
+        ),
+        (
+            "flow_efficiency",
+            "Flow efficiency (work / lead time)".to_string(),
+            |s| {
+                s.flow_efficiency
+                    .as_ref()
+                    .map(|f| pm_pct(f.ratio_of_sums, f.ratio_of_sums_se))
+            },
+            100.0,
+            " pts",
+        ),
+        (
+            "wip",
+            "WIP (items in progress or waiting)".to_string(),
+            |s| s.wip.as_ref().map(|w| pm(w.mean, w.se)),
+            1.0,
+            "",
+        ),
+    ];
+    for (metric, label, figure, k, unit) in rows {
+        let _ = write!(
+            h,
+            "<tr data-metric=\"{metric}\"><td>{}</td>",
+            escape(&label)
+        );
+        for &i in cols {
+            let s = &c.scenarios[i];
+            let _ = write!(
+                h,
+                "<td data-metric=\"{metric}\" data-scenario=\"{i}\">{}{}</td>",
+                figure(s).unwrap_or_else(|| "-".to_string()),
+                diff_html(s, metric, k, unit)
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    let base_bottleneck = c.scenarios.first().and_then(|s| s.bottleneck.clone());
+    h.push_str("<tr data-metric=\"bottleneck\"><td>Bottleneck</td>");
+    for &i in cols {
+        let s = &c.scenarios[i];
+        let moved = i > 0 && s.bottleneck != base_bottleneck;
+        let _ = write!(
+            h,
+            "<td class=\"name\" data-metric=\"bottleneck\" data-scenario=\"{i}\">{}{}</td>",
+            s.bottleneck.as_deref().map_or("-".to_string(), escape),
+            if moved {
+                "<span class=\"diff changed\">moved</span>"
+            } else {
+                ""
+            }
+        );
+    }
+    h.push_str("</tr>\n</tbody></table></div>\n");
+}
+
+fn compare_verdicts(h: &mut String, run: &crate::whatif::compare::ComparisonRun) {
+    let c = &run.comparison;
+    h.push_str("<section id=\"verdicts\">\n<h2>Every difference, in words</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">Each alternative against {}: the difference of each statistic with \
+         its 95% confidence interval. &ldquo;No detectable difference&rdquo; means the interval \
+         includes zero: with this many runs the change cannot be told apart from chance.</p>\n\
+         <div class=\"variants\">",
+        escape(&c.baseline)
+    );
+    for (i, s) in c.scenarios.iter().enumerate().skip(1) {
+        let _ = writeln!(h, "<div class=\"variant\">\n<h3>{}</h3>", escape(&s.name));
+        if let Some(d) = own_description(c, i) {
+            let _ = writeln!(h, "<p class=\"description\">{}</p>", escape(d.trim()));
+        }
+        if s.verdicts.is_empty() {
+            h.push_str(
+                "<p class=\"missing\">No difference could be computed: one of the two \
+                 scenarios measured no item.</p>\n",
+            );
+        } else {
+            h.push_str("<ul>\n");
+            let compared = run.compared.get(i);
+            for (k, v) in s.verdicts.iter().enumerate() {
+                // The verdict's statistic, when known, colours its bullet.
+                let class = compared
+                    .and_then(|cs| cs.get(k))
+                    .filter(|x| &x.verdict == v)
+                    .map(|x| diff_class(&x.metric, &x.difference));
+                let _ = writeln!(
+                    h,
+                    "<li{}>{}</li>",
+                    class.map_or(String::new(), |c| format!(" class=\"{c}\"")),
+                    escape(v)
+                );
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</div>\n</section>\n");
+}
+
+/// A scenario's description, unless it is the baseline's (which a variant without its own
+/// inherits).
+fn own_description(c: &crate::whatif::compare::Comparison, i: usize) -> Option<&str> {
+    let d = c.scenarios.get(i)?.description.as_deref()?;
+    let base = c.scenarios.first()?.description.as_deref();
+    (!d.trim().is_empty() && (i == 0 || base != Some(d))).then_some(d)
+}
+
+/// Every stage of any scenario, in flow order: the baseline's, with a scenario's new stages
+/// after the stage they follow.
+fn stage_names(c: &crate::whatif::compare::Comparison) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for s in &c.scenarios {
+        for (j, st) in s.stages.iter().enumerate() {
+            if names.contains(&st.name) {
+                continue;
+            }
+            let at = if j == 0 {
+                0
+            } else {
+                names
+                    .iter()
+                    .position(|n| *n == s.stages[j - 1].name)
+                    .map_or(names.len(), |p| p + 1)
+            };
+            names.insert(at, st.name.clone());
+        }
+    }
+    names
+}
+
+fn compare_stages(h: &mut String, c: &crate::whatif::compare::Comparison) {
+    let unit = c.time_unit.plural();
+    let names = stage_names(c);
+    h.push_str("<section id=\"stages\">\n<h2>Stage by stage</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"intro\">How busy each stage&#39;s people are, and how long an item waits \
+         there on average ({unit} per item, all visits added up), in each scenario. Under each \
+         alternative&#39;s figure: its difference from the baseline with the 95% confidence \
+         interval. A dash: the scenario has no such stage, or the stage has no people of its \
+         own.</p>"
+    );
+    for (what, caption) in [
+        (
+            "utilization",
+            "Utilization: share of the people's time spent working",
+        ),
+        ("wait", "Mean wait per item"),
+    ] {
+        for cols in column_groups(c.scenarios.len()) {
+            let head: String = cols
+                .iter()
+                .map(|&i| {
+                    format!(
+                        "<th>{}{}</th>",
+                        escape(&c.scenarios[i].name),
+                        if i == 0 { " (baseline)" } else { "" }
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                h,
+                "<div class=\"table-wrap\"><table class=\"stage-compare {what}\">\n<caption>{}{}\
+                 </caption>\n<thead><tr><th>Stage</th>{head}</tr></thead>\n<tbody>",
+                escape(caption),
+                if what == "wait" {
+                    format!(" ({unit})")
+                } else {
+                    String::new()
+                }
+            );
+            for name in &names {
+                let mut row = format!("<tr><td>{}</td>", escape(name));
+                for &i in &cols {
+                    let s = &c.scenarios[i];
+                    let st = s.stages.iter().find(|x| &x.name == name);
+                    let key = format!("{what}:{name}");
+                    let text = match (st, what) {
+                        (None, _) => {
+                            "<span class=\"muted\">not in this scenario</span>".to_string()
+                        }
+                        (Some(st), "utilization") => match st.utilization {
+                            Some(u) => format!(
+                                "<span class=\"num\">{}</span>{}",
+                                fmt_pct(u),
+                                diff_html(s, &key, 100.0, " pts")
+                            ),
+                            None => "-".to_string(),
+                        },
+                        (Some(st), _) if s.lead_time.is_some() => format!(
+                            "<span class=\"num\">{}</span>{}",
+                            fmt_num(st.mean_wait),
+                            diff_html(s, &key, 1.0, "")
+                        ),
+                        (Some(_), _) => "-".to_string(),
+                    };
+                    row += &format!("<td>{text}</td>");
+                }
+                row += "</tr>";
+                h.push_str(&row);
+                h.push('\n');
+            }
+            h.push_str("</tbody></table></div>\n");
+        }
+    }
+    h.push_str("</section>\n");
+}
+
+fn compare_method(h: &mut String, c: &crate::whatif::compare::Comparison) {
+    h.push_str(
+        "<section id=\"method\">\n<h2>How the comparison was made</h2>\n<dl class=\"settings\">\n",
+    );
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
+    };
+    let list: Vec<String> = c
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "<li><strong>{}</strong>{}{}</li>",
+                escape(&s.name),
+                if i == 0 { " (the baseline)" } else { "" },
+                own_description(c, i).map_or(String::new(), |d| format!(": {}", escape(d.trim())))
+            )
+        })
+        .collect();
+    row("Scenarios", format!("<ul>{}</ul>", list.join("")));
+    row(
+        "Runs",
+        format!(
+            "{} Monte Carlo {} of every scenario",
+            thousands(c.runs.into()),
+            plural(f64::from(c.runs), "replication", "replications")
+        ),
+    );
+    row(
+        "Seed",
+        format!(
+            "{} for every scenario (the same seed and runs give the same results, bit for bit)",
+            c.seed
+        ),
+    );
+    row(
+        "Common random numbers",
+        "Every scenario ran the same replications with the same seed. Replication r of one \
+         scenario saw the same arrivals and the same work as replication r of another, except \
+         for what the change changed, so the differences come from the change and not from \
+         luck, and far fewer runs are needed to tell them apart."
+            .to_string(),
+    );
+    row(
+        "Confidence intervals",
+        "The replications are grouped into batches (replication r in batch r mod 20). For each \
+         statistic the difference from the baseline is taken batch by batch; the spread of \
+         those paired differences gives its standard error, se = sd / &radic;B over the B \
+         batches, and the 95% interval is the estimate &plusmn; t(B&minus;1) &times; se. The \
+         estimate itself is the difference of the statistics over all replications together."
+            .to_string(),
+    );
+    row(
+        "Verdicts",
+        "A difference is detectable when its 95% interval excludes zero; otherwise it is \
+         reported as no detectable difference. Lower lead times and WIP are better; higher \
+         throughput and flow efficiency are better."
+            .to_string(),
+    );
+    row(
+        "Precision (&plusmn;)",
+        "After &plusmn;: the Monte Carlo standard error of a scenario&#39;s own figure, from \
+         the spread between batches of replications (batch means for percentiles)."
+            .to_string(),
+    );
+    row("Time unit", c.time_unit.plural().to_string());
+    row("flowsim version", escape(&c.flowsim_version));
+    h.push_str("</dl>\n</section>\n");
 }

@@ -1,1 +1,751 @@
-//! (to be written)
+//! The charts and compare.html of `flowsim compare`, `sweep` and `advise`, through the real
+//! binary: every chart as SVG and PNG that decodes and is not blank; compare.html states the
+//! verdicts and the figures of compare.json, escapes hostile names and loads nothing; the same
+//! command twice gives the same bytes; and headless Chromium renders compare.html whole.
+//!
+//! The browser test needs `chromium` on PATH (`.ci/run` installs it); without it, it prints why
+//! it was skipped and passes.
+
+use crate::common;
+use flowsim::report::html::escape;
+use flowsim::whatif::compare::Comparison;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const FEATURE_DELIVERY: &str = "scenarios/feature-delivery.toml";
+
+fn flowsim(args: &[&str]) -> Output {
+    Command::new(common::flowsim_bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("flowsim starts")
+}
+
+fn flowsim_ok(args: &[&str]) {
+    let out = flowsim(args);
+    assert!(
+        out.status.success(),
+        "flowsim {args:?} failed with {:?}:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("no {name} in {}: {e}", dir.display()))
+}
+
+fn read_text(dir: &Path, name: &str) -> String {
+    String::from_utf8(read(dir, name)).expect("UTF-8")
+}
+
+/// Decodes a PNG into width, height and RGB pixels.
+fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let info = reader.next_frame(&mut buf).expect("the PNG decodes");
+    let (w, h) = (info.width as usize, info.height as usize);
+    let channels = info.color_type.samples();
+    let mut rgb = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        for px in buf[y * info.line_size..y * info.line_size + w * channels].chunks(channels) {
+            match channels {
+                1 | 2 => rgb.extend([px[0]; 3]),
+                _ => rgb.extend(&px[..3]),
+            }
+        }
+    }
+    (w, h, rgb)
+}
+
+/// A chart's SVG and PNG: the SVG is one `<svg>` element with shapes and text; the PNG decodes
+/// to an image with ink in every quarter, many colours and some saturated ones.
+fn assert_chart(dir: &Path, name: &str) {
+    let svg = read_text(dir, &format!("{name}.svg"));
+    assert!(
+        svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+        "{name}.svg is not an SVG"
+    );
+    assert!(svg.contains("<text"), "{name}.svg has no text");
+    let shapes = [
+        "<rect",
+        "<path",
+        "<polyline",
+        "<polygon",
+        "<line",
+        "<circle",
+    ]
+    .iter()
+    .map(|t| svg.matches(t).count())
+    .sum::<usize>();
+    assert!(shapes >= 10, "{name}.svg draws only {shapes} shapes");
+
+    let (w, h, rgb) = decode_png(&read(dir, &format!("{name}.png")));
+    assert_eq!(w, 1000, "{name}.png width");
+    assert!((360..=4000).contains(&h), "{name}.png height {h}");
+    let px = |x: usize, y: usize| &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
+    let mut colours = std::collections::HashSet::new();
+    let mut saturated = 0;
+    let mut quarters = [0usize; 4];
+    for y in 0..h {
+        for x in 0..w {
+            let p = px(x, y);
+            colours.insert([p[0], p[1], p[2]]);
+            if p.iter().any(|&c| c < 240) {
+                quarters[(y * 2 / h) * 2 + x * 2 / w] += 1;
+            }
+            let (max, min) = (*p.iter().max().unwrap(), *p.iter().min().unwrap());
+            if max - min > 60 {
+                saturated += 1;
+            }
+        }
+    }
+    assert!(
+        colours.len() >= 32,
+        "{name}.png has {} colours",
+        colours.len()
+    );
+    assert!(
+        saturated >= 500,
+        "{name}.png has {saturated} coloured pixels"
+    );
+    for (i, q) in quarters.iter().enumerate() {
+        assert!(
+            *q >= 500,
+            "{name}.png: quarter {i} is nearly blank ({q} pixels)"
+        );
+    }
+}
+
+/// Runs the four commands of the brief (with few runs) into `dir`.
+fn run_all(dir: &Path) -> [PathBuf; 4] {
+    let (c, s, g, a) = (
+        dir.join("compare"),
+        dir.join("sweep"),
+        dir.join("grid"),
+        dir.join("advise"),
+    );
+    flowsim_ok(&[
+        "compare",
+        FEATURE_DELIVERY,
+        "--runs",
+        "60",
+        "--out",
+        path_str(&c),
+        "-q",
+    ]);
+    flowsim_ok(&[
+        "sweep",
+        FEATURE_DELIVERY,
+        "--set",
+        "teams.developers.people=4..6",
+        "--runs",
+        "40",
+        "--out",
+        path_str(&s),
+        "-q",
+    ]);
+    flowsim_ok(&[
+        "sweep",
+        "scenarios/b1.toml",
+        "--set",
+        "stages.Review.workers=1..3",
+        "--set",
+        "stages.Development.workers=4..5",
+        "--runs",
+        "30",
+        "--out",
+        path_str(&g),
+        "-q",
+    ]);
+    flowsim_ok(&[
+        "advise",
+        FEATURE_DELIVERY,
+        "--runs",
+        "40",
+        "--out",
+        path_str(&a),
+        "-q",
+    ]);
+    [c, s, g, a]
+}
+
+#[test]
+fn compare_sweep_and_advise_write_their_charts_and_the_same_bytes_twice() {
+    let dir = common::temp_dir("whatif-report-charts");
+    let first = run_all(&dir.join("one"));
+    let [c, s, g, a] = &first;
+    for name in ["compare-lead-time-cdf", "compare-where-the-time-goes"] {
+        assert_chart(c, name);
+    }
+    assert!(read_text(c, "compare.html").contains("</html>"));
+    assert_chart(s, "sweep-lead-time");
+    assert_chart(g, "sweep-lead-time");
+    assert_chart(a, "advise-tornado");
+    // The grid: one line per value of the parameter with fewer values.
+    let grid = read_text(g, "sweep-lead-time.svg");
+    assert!(
+        grid.contains("one line per workers at Development"),
+        "grid title"
+    );
+    // The line: the bottleneck at every point is named.
+    let line = read_text(s, "sweep-lead-time.svg");
+    let sweep: serde_json::Value = serde_json::from_slice(&read(s, "sweep.json")).unwrap();
+    for p in sweep["points"].as_array().unwrap() {
+        let b = p["bottleneck"].as_str().expect("a bottleneck");
+        assert!(line.contains(&escape(b)), "the sweep chart names {b}");
+    }
+    // The tornado: every change that ran is drawn, and the best comes first.
+    let tornado = read_text(a, "advise-tornado.svg");
+    let advise: serde_json::Value = serde_json::from_slice(&read(a, "advise.json")).unwrap();
+    let changes = advise["changes"].as_array().unwrap();
+    let at = |label: &str| {
+        let start: String = label.chars().take(24).collect();
+        let start = escape(&start).replace("&#39;", "&apos;");
+        tornado
+            .find(&start)
+            .unwrap_or_else(|| panic!("{label} is not in the tornado chart"))
+    };
+    let ran: Vec<&str> = changes
+        .iter()
+        .filter(|c| c["skipped"].is_null() && c["p85"]["estimate"].is_f64())
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert!(ran.len() >= 2);
+    assert!(at(ran[0]) < at(ran[ran.len() - 1]), "best first");
+
+    // Everything again: the same bytes.
+    let second = run_all(&dir.join("two"));
+    for (x, y) in first.iter().zip(&second) {
+        let mut names: Vec<String> = std::fs::read_dir(x)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert!(names.len() >= 4, "{names:?}");
+        for n in names {
+            assert!(
+                read(x, &n) == read(y, &n),
+                "{n} differs between two identical runs"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The first number in a piece of HTML (tags skipped) and the decimals it is written with.
+fn first_number(html: &str) -> Option<(f64, usize)> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let start = text.find(|c: char| c.is_ascii_digit() || c == '-' || c == '+')?;
+    let token: String = text[start..]
+        .chars()
+        .enumerate()
+        .take_while(|&(i, c)| c.is_ascii_digit() || matches!(c, '.' | ',') || i == 0)
+        .map(|(_, c)| c)
+        .collect();
+    let token = token.replace(',', "");
+    let decimals = token.split('.').nth(1).map_or(0, str::len);
+    Some((token.parse().ok()?, decimals))
+}
+
+/// Asserts that `shown` is `value` rounded to the decimals it is written with.
+fn assert_shown(what: &str, shown: Option<(f64, usize)>, value: f64) {
+    let (v, d) = shown.unwrap_or_else(|| panic!("{what}: no number shown"));
+    let tolerance = 0.5 * 10f64.powi(-(d as i32)) + 1e-9 * value.abs().max(1.0);
+    assert!(
+        (v - value).abs() <= tolerance,
+        "{what}: shows {v} ({d} decimals), compare.json has {value}"
+    );
+}
+
+/// The content of the table cell of a statistic and scenario.
+fn cell<'a>(html: &'a str, metric: &str, scenario: usize) -> &'a str {
+    let key = format!("data-metric=\"{metric}\" data-scenario=\"{scenario}\">");
+    let start = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no cell for {metric} of scenario {scenario}"))
+        + key.len();
+    &html[start..start + html[start..].find("</td>").expect("cell closed")]
+}
+
+#[test]
+fn compare_html_states_the_answer_the_verdicts_and_the_figures_of_compare_json() {
+    let dir = common::temp_dir("whatif-report-html");
+    let out = dir.join("c");
+    flowsim_ok(&[
+        "compare",
+        FEATURE_DELIVERY,
+        "--runs",
+        "80",
+        "--out",
+        path_str(&out),
+        "-q",
+    ]);
+    let html = read_text(&out, "compare.html");
+    let c: Comparison = serde_json::from_slice(&read(&out, "compare.json")).expect("compare.json");
+    assert!(c.scenarios.len() >= 3);
+
+    // The question and the answer come first, and name the scenario with the shortest P85.
+    let answer = html.find("id=\"answer\"").expect("an answer section");
+    let table = html
+        .find("id=\"side-by-side\"")
+        .expect("a side-by-side table");
+    assert!(answer < table);
+    let best = (0..c.scenarios.len())
+        .min_by(|&a, &b| {
+            let p = |i: usize| c.scenarios[i].lead_time.as_ref().unwrap().p85;
+            p(a).total_cmp(&p(b))
+        })
+        .unwrap();
+    let answer_text = &html[answer..table];
+    assert!(answer_text.contains("The question:"));
+    assert!(
+        answer_text.contains(&format!(
+            "Delivers soonest: {}",
+            escape(&c.scenarios[best].name)
+        )),
+        "the answer names {}",
+        c.scenarios[best].name
+    );
+    let d = c.scenarios[best].difference.as_ref().unwrap()["p85"];
+    assert!(answer_text.contains(&flowsim::report::fmt_num(-d.estimate)));
+    assert!(answer_text.contains(&flowsim::report::fmt_num(-d.ci_high)));
+    assert!(answer_text.contains(&flowsim::report::fmt_num(-d.ci_low)));
+
+    // Every verdict, word for word.
+    for s in &c.scenarios[1..] {
+        assert!(!s.verdicts.is_empty());
+        for v in &s.verdicts {
+            assert!(
+                html.contains(&format!(">{}</li>", escape(v))),
+                "verdict missing: {v}"
+            );
+        }
+    }
+    // Every figure of the table, and each difference with its interval.
+    for (i, s) in c.scenarios.iter().enumerate() {
+        let l = s.lead_time.as_ref().unwrap();
+        let figures = [
+            ("p50", l.p50, 1.0),
+            ("p85", l.p85, 1.0),
+            ("p95", l.p95, 1.0),
+            ("mean", l.mean, 1.0),
+            ("throughput", s.throughput.unwrap().mean, 1.0),
+            (
+                "flow_efficiency",
+                s.flow_efficiency.as_ref().unwrap().ratio_of_sums,
+                100.0,
+            ),
+            ("wip", s.wip.as_ref().unwrap().mean, 1.0),
+        ];
+        for (metric, value, k) in figures {
+            let td = cell(&html, metric, i);
+            assert_shown(
+                &format!("{metric} of {}", s.name),
+                first_number(td),
+                value * k,
+            );
+            let Some(diff) = s.difference.as_ref().and_then(|m| m.get(metric)) else {
+                assert!(
+                    !td.contains("class=\"diff"),
+                    "the baseline has no difference"
+                );
+                continue;
+            };
+            let span = &td[td.find("<span class=\"diff").expect("a difference")..];
+            if span.contains("no change") {
+                assert!(diff.estimate.abs() * k < 5e-4);
+                continue;
+            }
+            assert_shown(
+                &format!("difference in {metric} of {}", s.name),
+                first_number(span),
+                diff.estimate * k,
+            );
+            let ci = &span[span.find("class=\"ci\"").expect("an interval")..];
+            assert_shown(
+                &format!("{metric} CI low"),
+                first_number(ci),
+                diff.ci_low * k,
+            );
+            let high = &ci[ci.find(" to ").expect("to") + 4..];
+            assert_shown(
+                &format!("{metric} CI high"),
+                first_number(high),
+                diff.ci_high * k,
+            );
+            let class = if !diff.distinguishable() {
+                "same"
+            } else if (diff.estimate < 0.0) == matches!(metric, "throughput" | "flow_efficiency") {
+                "worse"
+            } else {
+                "better"
+            };
+            assert!(
+                span.starts_with(&format!("<span class=\"diff {class}\"")),
+                "{metric} of {}: verdict colour {class}",
+                s.name
+            );
+        }
+        let b = cell(&html, "bottleneck", i);
+        assert!(b.contains(&escape(s.bottleneck.as_deref().unwrap())));
+    }
+    // Stage by stage, every stage of every scenario; how it was compared; the version.
+    for st in &c.scenarios[0].stages {
+        assert!(html.contains(&format!("<tr><td>{}</td>", escape(&st.name))));
+    }
+    assert!(html.contains("common random numbers"));
+    assert!(html.contains(&format!("seed {}", c.seed)));
+    assert!(html.contains("r mod 20"));
+    assert!(html.contains(&format!("flowsim {}", c.flowsim_version)));
+    // The charts with their how-to-read lines.
+    for name in ["compare-lead-time-cdf", "compare-where-the-time-goes"] {
+        let at = html
+            .find(&format!("id=\"chart-{name}\""))
+            .unwrap_or_else(|| panic!("{name} is not in the page"));
+        let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+        assert_eq!(figure.matches("<svg").count(), 1, "{name}");
+        assert!(figure.contains("<figcaption>"), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const HOSTILE_VARIANT: &str = r#"
+
+[[variants]]
+name = "<script>alert(1)</script>"
+description = "<img src=x onerror=alert(2)> & 'quotes' \"too\""
+stages.Test.workers = 3
+"#;
+
+#[test]
+fn compare_html_escapes_hostile_names_and_loads_nothing() {
+    let dir = common::temp_dir("whatif-report-hostile");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FEATURE_DELIVERY))
+            .unwrap()
+            .replace(
+                "name = \"Feature delivery\"",
+                "name = \"Feature <b>delivery</b> & co\"",
+            )
+            + HOSTILE_VARIANT;
+    let file = dir.join("hostile.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("c");
+    flowsim_ok(&[
+        "compare",
+        path_str(&file),
+        "--variant",
+        "<script>alert(1)</script>",
+        "--variant",
+        "weekly deployments",
+        "--runs",
+        "30",
+        "--out",
+        path_str(&out),
+        "-q",
+    ]);
+    let html = read_text(&out, "compare.html");
+    let lower = html.to_ascii_lowercase();
+    for bad in [
+        "<script", "<img", "<b>", "<iframe", "<object", "<embed", "<link", "@import",
+    ] {
+        assert!(!lower.contains(bad), "compare.html contains {bad:?}");
+    }
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(2)&gt; &amp; &#39;quotes&#39; &quot;too&quot;")
+    );
+    assert!(html.contains("Feature &lt;b&gt;delivery&lt;/b&gt; &amp; co"));
+    for (at, _) in lower.match_indices("onerror=") {
+        assert!(
+            lower[..at].ends_with("&lt;img src=x "),
+            "an event handler outside the escaped description at byte {at}"
+        );
+    }
+    // Nothing from elsewhere: no sources, no outside links, no URLs in styles.
+    for (at, _) in lower.match_indices("src=") {
+        assert!(
+            lower[..at].ends_with("&lt;img "),
+            "compare.html loads a source at byte {at}"
+        );
+    }
+    assert!(
+        !lower.contains("http://") && !lower.contains("https://") || {
+            // Only the SVG namespace, which loads nothing.
+            lower
+                .match_indices("http")
+                .all(|(i, _)| lower[i..].starts_with("http://www.w3.org/2000/svg"))
+        }
+    );
+    assert!(
+        lower.replace("url(#", "").find("url(").is_none(),
+        "compare.html refers to a URL in a style"
+    );
+    for (i, _) in lower.match_indices("href=") {
+        assert!(lower[i..].starts_with("href=\"#"), "a link out of the page");
+    }
+    // The charts escape the names too.
+    for name in ["compare-lead-time-cdf", "compare-where-the-time-goes"] {
+        let svg = read_text(&out, &format!("{name}.svg")).to_ascii_lowercase();
+        assert!(!svg.contains("<script") && !svg.contains("<b>"), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compare_html_without_charts_says_so() {
+    let dir = common::temp_dir("whatif-report-no-charts");
+    let out = dir.join("c");
+    flowsim_ok(&[
+        "compare",
+        FEATURE_DELIVERY,
+        "--runs",
+        "20",
+        "--no-charts",
+        "--out",
+        path_str(&out),
+        "-q",
+    ]);
+    let html = read_text(&out, "compare.html");
+    assert!(!html.contains("<svg"));
+    assert!(html.contains("--no-charts"));
+    assert!(html.contains("id=\"side-by-side\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// compare.html in a real browser (the approach of tests/integration/report.rs).
+
+const BROWSER_WIDTH: u32 = 1280;
+
+/// `chromium` on PATH, or `None` after saying why the test is skipped.
+fn chromium(test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("chromium"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED {test}: no `chromium` on PATH, so compare.html was not opened in a browser \
+             (install it with `apt-get install -y chromium`; .ci/run does)"
+        );
+    }
+    found
+}
+
+/// Runs headless Chromium on a local page (`--dump-dom` or `--screenshot=FILE`), killed after
+/// two minutes.
+fn run_chromium(bin: &Path, page: &Path, mode: &str, height: u32, scratch: &Path) -> Output {
+    let profile = scratch.join(format!("profile-{height}-{}", mode.len()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).unwrap();
+    let page = page.canonicalize().expect("the page exists");
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--window-size={BROWSER_WIDTH},{height}"))
+        .arg(mode)
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for chromium") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium {mode} did not finish within two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: out_thread.join().unwrap().unwrap_or_default(),
+        stderr: err_thread.join().unwrap().unwrap_or_default(),
+    }
+}
+
+/// Text as a browser serializes it in `--dump-dom`.
+fn dom_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\u{a0}', "&nbsp;")
+}
+
+#[test]
+fn browser_renders_compare_html_whole_and_not_blank() {
+    let Some(bin) = chromium("browser_renders_compare_html_whole_and_not_blank") else {
+        return;
+    };
+    let dir = common::temp_dir("whatif-report-browser");
+    let out = dir.join("c");
+    flowsim_ok(&[
+        "compare",
+        FEATURE_DELIVERY,
+        "--runs",
+        "60",
+        "--out",
+        path_str(&out),
+        "-q",
+    ]);
+    let page = out.join("compare.html");
+    let c: Comparison = serde_json::from_slice(&read(&out, "compare.json")).unwrap();
+
+    // The rendered DOM: no script, the verdicts, one drawn SVG per chart with its caption.
+    let dump = run_chromium(&bin, &page, "--dump-dom", 1000, &dir);
+    let dom = String::from_utf8_lossy(&dump.stdout).into_owned();
+    assert!(
+        dump.status.success() && dom.contains("</html>"),
+        "chromium --dump-dom failed ({:?}):\n{}",
+        dump.status.code(),
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    assert!(!dom.to_ascii_lowercase().contains("<script"));
+    assert!(dom.contains("The question and the answer"));
+    for s in &c.scenarios[1..] {
+        for v in &s.verdicts {
+            assert!(dom.contains(&dom_text(v)), "verdict not rendered: {v}");
+        }
+    }
+    let html = read_text(&out, "compare.html");
+    let captions = html.matches("<figcaption>").count();
+    assert_eq!(captions, 2);
+    assert_eq!(dom.matches("<svg").count(), 2, "one <svg> per chart");
+    for name in ["compare-lead-time-cdf", "compare-where-the-time-goes"] {
+        let at = dom
+            .find(&format!("id=\"chart-{name}\""))
+            .unwrap_or_else(|| panic!("{name} is not in the rendered DOM"));
+        let figure = &dom[at..at + dom[at..].find("</figure>").expect("figure closed")];
+        let shapes: usize = [
+            "<rect",
+            "<path",
+            "<polyline",
+            "<polygon",
+            "<line",
+            "<circle",
+        ]
+        .iter()
+        .map(|t| figure.matches(t).count())
+        .sum();
+        assert!(shapes >= 10, "{name} draws only {shapes} shapes");
+        assert!(
+            figure.contains("<text") && figure.contains("<figcaption>"),
+            "{name}"
+        );
+    }
+
+    // A screenshot of the whole page: the window grows until the bottom is blank.
+    let mut height = 6000;
+    let shot = loop {
+        let file = dir.join(format!("shot-{height}.png"));
+        let out = run_chromium(
+            &bin,
+            &page,
+            &format!("--screenshot={}", file.display()),
+            height,
+            &dir,
+        );
+        assert!(
+            out.status.success(),
+            "chromium --screenshot failed ({:?}):\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (w, h, rgb) = decode_png(&std::fs::read(&file).expect("a screenshot"));
+        assert_eq!((w, h), (BROWSER_WIDTH as usize, height as usize));
+        let white = |x: usize, y: usize| {
+            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3]
+                .iter()
+                .all(|&c| c >= 250)
+        };
+        let end = (0..h)
+            .rev()
+            .find(|&y| (0..w).any(|x| !white(x, y)))
+            .map_or(0, |y| y + 1);
+        if end + 300 <= h {
+            let keep = std::env::temp_dir().join("flowsim-compare-screenshot.png");
+            let _ = std::fs::copy(&file, &keep);
+            eprintln!("screenshot of compare.html: {}", keep.display());
+            break (w, end, rgb);
+        }
+        assert!(height < 16000, "compare.html is taller than 16000 pixels");
+        height = (height * 2).min(16000);
+    };
+    let (w, end, rgb) = shot;
+    assert!(end >= 3000, "the page is only {end} pixels tall");
+    // Ink in every tenth of the page's height, in both halves, and some colour.
+    let bands = 10;
+    let mut ink = vec![0usize; bands];
+    let (mut left, mut right, mut saturated) = (0usize, 0usize, 0usize);
+    for y in 0..end {
+        for x in 0..w {
+            let p = &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
+            if p.iter().any(|&c| c < 250) {
+                ink[y * bands / end] += 1;
+                if x < w / 2 {
+                    left += 1;
+                } else {
+                    right += 1;
+                }
+            }
+            if p.iter().max().unwrap() - p.iter().min().unwrap() > 60 {
+                saturated += 1;
+            }
+        }
+    }
+    for (i, n) in ink.iter().enumerate() {
+        assert!(
+            n * 200 >= w * end / bands,
+            "band {i} of the page is nearly blank ({n} pixels)"
+        );
+    }
+    assert!(left * 10 >= right && right * 10 >= left, "ink is lopsided");
+    assert!(saturated >= 2000, "only {saturated} coloured pixels");
+    let _ = std::fs::remove_dir_all(&dir);
+}
