@@ -386,7 +386,7 @@ fn runs(
                 let half = se.filter(|s| s.is_finite()).map_or(0.0, |s| s * l.t(p));
                 out.last_mut()
                     .expect("one run")
-                    .push((l.xs[k], v - half, v, v + half));
+                    .push((l.xs[k], (v - half).max(0.0), v, v + half));
             }
             _ => out.push(Vec::new()),
         }
