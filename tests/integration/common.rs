@@ -117,3 +117,122 @@ pub fn pool(estimates: &[(f64, f64)]) -> (f64, f64) {
     let se = estimates.iter().map(|e| e.1 * e.1).sum::<f64>().sqrt() / n;
     (mean, se)
 }
+
+/// Runs the `flowsim` binary from the repository's top directory.
+pub fn flowsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(flowsim_bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("flowsim starts")
+}
+
+/// Runs `flowsim` and fails the test, showing its error output, unless it succeeds.
+pub fn flowsim_ok(args: &[&str]) {
+    let out = flowsim(args);
+    assert!(
+        out.status.success(),
+        "flowsim {args:?} failed with {:?}:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn path_str(p: &std::path::Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Width of the browser window the page tests use.
+pub const BROWSER_WIDTH: u32 = 1280;
+
+/// `chromium` on PATH, or `None` after saying why the test is skipped.
+pub fn chromium(test: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("chromium"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        // Straight to standard error, past the test harness's capture, so the skip shows in
+        // `cargo test` output even though the test passes.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED {test}: no `chromium` on PATH, so the page was not opened in a browser \
+             (install it with `apt-get install -y chromium`; .ci/run does)"
+        );
+    }
+    found
+}
+
+/// Runs headless Chromium on a local file with the flags that work as root on a closed network;
+/// `mode` is `--dump-dom` or `--screenshot=FILE`. Killed after two minutes.
+pub fn run_chromium(
+    bin: &std::path::Path,
+    page: &std::path::Path,
+    mode: &str,
+    height: u32,
+    scratch: &std::path::Path,
+) -> std::process::Output {
+    let profile = scratch.join(format!("profile-{height}-{}", mode.len()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).unwrap();
+    let page = page.canonicalize().expect("the page exists");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--window-size={BROWSER_WIDTH},{height}"))
+        .arg(mode)
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    // Read the pipes on threads so a large DOM cannot block the browser.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for chromium") {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium {mode} did not finish within two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out_thread.join().unwrap().unwrap_or_default(),
+        stderr: err_thread.join().unwrap().unwrap_or_default(),
+    }
+}
+
+/// Text as a browser serializes it in `--dump-dom` (only `&`, `<`, `>` and no-break spaces
+/// escaped).
+pub fn dom_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\u{a0}', "&nbsp;")
+}

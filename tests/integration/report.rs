@@ -4,14 +4,14 @@
 //! The browser tests need `chromium` on PATH (`.ci/run` installs it); without it they print why
 //! they were skipped and pass.
 
-use crate::common;
+use crate::common::{
+    self, BROWSER_WIDTH, chromium, dom_text, flowsim, flowsim_ok, path_str, run_chromium,
+};
 use flowsim::metrics::Summary;
 use flowsim::metrics::charts::ChartData;
 use flowsim::report::charts::{Chart, render_all};
 use flowsim::report::html::{escape, report_html};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 const FEATURE_DELIVERY: &str = include_str!("../../scenarios/feature-delivery.toml");
 
@@ -74,27 +74,6 @@ fn assert_no_injected_markup(what: &str, text: &str) {
             "{what}: an event handler outside the escaped team name at byte {at}"
         );
     }
-}
-
-fn flowsim(args: &[&str]) -> Output {
-    Command::new(common::flowsim_bin())
-        .args(args)
-        .output()
-        .expect("flowsim starts")
-}
-
-fn flowsim_ok(args: &[&str]) {
-    let out = flowsim(args);
-    assert!(
-        out.status.success(),
-        "flowsim {args:?} failed with {:?}:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
 }
 
 /// Files in a directory whose names end with one of `exts`, sorted.
@@ -688,85 +667,6 @@ fn report_command_regenerates_identical_files_and_names_what_is_missing() {
 // In a real browser
 // ---------------------------------------------------------------------------------------------
 
-const WIDTH: u32 = 1280;
-
-/// `chromium` on PATH, or `None` after saying why the test is skipped.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("chromium"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        // Straight to standard error, as eprintln! would, but past the test harness's capture,
-        // so the skip shows in `cargo test` output even though the test passes.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED {test}: no `chromium` on PATH, so report.html was not opened in a browser \
-             (install it with `apt-get install -y chromium`; .ci/run does)"
-        );
-    }
-    found
-}
-
-/// Runs headless Chromium on a local file with the flags that work as root on a closed network;
-/// `mode` is `--dump-dom` or `--screenshot=FILE`. Killed after two minutes.
-fn run_chromium(bin: &Path, page: &Path, mode: &str, height: u32, scratch: &Path) -> Output {
-    let profile = scratch.join(format!("profile-{height}-{}", mode.len()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).unwrap();
-    let page = page.canonicalize().expect("the page exists");
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--window-size={WIDTH},{height}"))
-        .arg(mode)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    // Read the pipes on threads so a large DOM cannot block the browser.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for chromium") {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("chromium {mode} did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out_thread.join().unwrap().unwrap_or_default(),
-        stderr: err_thread.join().unwrap().unwrap_or_default(),
-    }
-}
-
 /// The rendered DOM of a page.
 fn dump_dom(bin: &Path, page: &Path, scratch: &Path) -> String {
     let out = run_chromium(bin, page, "--dump-dom", 1000, scratch);
@@ -858,7 +758,7 @@ fn screenshot_whole_page(bin: &Path, page: &Path, scratch: &Path, keep: &Path) -
         let shot = decode_png(&file);
         assert_eq!(
             (shot.width, shot.height),
-            (WIDTH as usize, height as usize),
+            (BROWSER_WIDTH as usize, height as usize),
             "the screenshot is not the window size"
         );
         if shot.content_end() + 300 <= shot.height {
@@ -867,7 +767,7 @@ fn screenshot_whole_page(bin: &Path, page: &Path, scratch: &Path, keep: &Path) -
         }
         assert!(
             height < 16000,
-            "the page is taller than 16000 pixels at {WIDTH} wide"
+            "the page is taller than 16000 pixels at {BROWSER_WIDTH} wide"
         );
         height = (height * 2).min(16000);
     }
@@ -923,15 +823,6 @@ fn assert_not_blank(shot: &Shot, min_height: usize) {
         "ink is lopsided: {left} left, {right} right"
     );
     assert!(saturated >= 2000, "only {saturated} coloured pixels");
-}
-
-/// Text as a browser serializes it in `--dump-dom` (only `&`, `<`, `>` and no-break spaces
-/// escaped).
-fn dom_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\u{a0}', "&nbsp;")
 }
 
 /// Each chart is in the rendered DOM: its figure holds exactly one `<svg>` with drawn shapes and

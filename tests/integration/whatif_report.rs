@@ -6,36 +6,12 @@
 //! The browser test needs `chromium` on PATH (`.ci/run` installs it); without it, it prints why
 //! it was skipped and passes.
 
-use crate::common;
+use crate::common::{self, BROWSER_WIDTH, chromium, dom_text, flowsim_ok, path_str, run_chromium};
 use flowsim::report::html::escape;
 use flowsim::whatif::compare::Comparison;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const FEATURE_DELIVERY: &str = "scenarios/feature-delivery.toml";
-
-fn flowsim(args: &[&str]) -> Output {
-    Command::new(common::flowsim_bin())
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("flowsim starts")
-}
-
-fn flowsim_ok(args: &[&str]) {
-    let out = flowsim(args);
-    assert!(
-        out.status.success(),
-        "flowsim {args:?} failed with {:?}:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("no {name} in {}: {e}", dir.display()))
@@ -533,90 +509,6 @@ fn compare_html_without_charts_says_so() {
 
 // ---------------------------------------------------------------------------------------------
 // compare.html in a real browser (the approach of tests/integration/report.rs).
-
-const BROWSER_WIDTH: u32 = 1280;
-
-/// `chromium` on PATH, or `None` after saying why the test is skipped.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("chromium"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED {test}: no `chromium` on PATH, so compare.html was not opened in a browser \
-             (install it with `apt-get install -y chromium`; .ci/run does)"
-        );
-    }
-    found
-}
-
-/// Runs headless Chromium on a local page (`--dump-dom` or `--screenshot=FILE`), killed after
-/// two minutes.
-fn run_chromium(bin: &Path, page: &Path, mode: &str, height: u32, scratch: &Path) -> Output {
-    let profile = scratch.join(format!("profile-{height}-{}", mode.len()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).unwrap();
-    let page = page.canonicalize().expect("the page exists");
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--window-size={BROWSER_WIDTH},{height}"))
-        .arg(mode)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for chromium") {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("chromium {mode} did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out_thread.join().unwrap().unwrap_or_default(),
-        stderr: err_thread.join().unwrap().unwrap_or_default(),
-    }
-}
-
-/// Text as a browser serializes it in `--dump-dom`.
-fn dom_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\u{a0}', "&nbsp;")
-}
 
 #[test]
 fn browser_renders_compare_html_whole_and_not_blank() {

@@ -215,22 +215,41 @@ fn draw<DB: DrawingBackend>(kind: Kind, ctx: &Ctx, spec: &Spec, root: &Area<DB>)
 /// Draws one chart as SVG and PNG. A panic inside the drawing library becomes an error.
 fn render(kind: Kind, ctx: &Ctx) -> Res<Chart> {
     let spec = spec(kind, ctx);
-    let (w, h) = (WIDTH, height(kind, ctx));
+    let size = (WIDTH, height(kind, ctx));
+    render_drawing(
+        kind.name(),
+        &spec,
+        size,
+        &|root| draw(kind, ctx, &spec, root),
+        &|root| draw(kind, ctx, &spec, root),
+    )
+}
+
+/// Draws one chart as SVG and PNG of the given size. Plotters' two backends are different
+/// types, so the same drawing is given once for each. A panic inside the drawing library
+/// becomes an error.
+pub(crate) fn render_drawing(
+    name: &str,
+    spec: &Spec,
+    (w, h): (u32, u32),
+    svg_draw: &dyn Fn(&Area<SVGBackend<'_>>) -> Res,
+    png_draw: &dyn Fn(&Area<BitMapBackend<'_>>) -> Res,
+) -> Res<Chart> {
     let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Res<Chart> {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-            draw(kind, ctx, &spec, &root)?;
+            svg_draw(&root)?;
             root.present()?;
         }
         let mut rgb = vec![0u8; w as usize * h as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-            draw(kind, ctx, &spec, &root)?;
+            png_draw(&root)?;
             root.present()?;
         }
         Ok(Chart {
-            name: kind.name().to_string(),
+            name: name.to_string(),
             title: spec.title.clone(),
             how_to_read: spec.how_to_read.clone(),
             svg,

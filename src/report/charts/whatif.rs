@@ -17,7 +17,7 @@ mod tests;
 mod tornado;
 
 use super::canvas::{Area, Fail, Res, WIDTH};
-use super::{Chart, ChartError, Spec, encode_png, register_fonts};
+use super::{Chart, ChartError, Spec, register_fonts};
 use crate::whatif::advise::Advise;
 use crate::whatif::compare::ComparisonRun;
 use crate::whatif::sweep::SweepRun;
@@ -104,42 +104,16 @@ fn render_each(which: &[Which]) -> Result<Vec<Chart>, ChartError> {
         .collect()
 }
 
-/// Draws one chart as SVG and PNG. A panic inside the drawing library becomes an error.
+/// Draws one chart as SVG and PNG.
 fn render(which: Which) -> Res<Chart> {
     let spec = which.spec();
-    let (w, h) = (WIDTH, which.height());
-    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Res<Chart> {
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-            which.draw(&spec, &root)?;
-            root.present()?;
-        }
-        let mut rgb = vec![0u8; w as usize * h as usize * 3];
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-            which.draw(&spec, &root)?;
-            root.present()?;
-        }
-        Ok(Chart {
-            name: which.name().to_string(),
-            title: spec.title.clone(),
-            how_to_read: spec.how_to_read.clone(),
-            svg,
-            png: encode_png(&rgb, w, h)?,
-        })
-    }));
-    match drawn {
-        Ok(r) => r,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown error".into());
-            Err(Fail(format!("the drawing library failed: {what}")))
-        }
-    }
+    super::render_drawing(
+        which.name(),
+        &spec,
+        (WIDTH, which.height()),
+        &|root| which.draw(&spec, root),
+        &|root| which.draw(&spec, root),
+    )
 }
 
 /// A scenario's colour: the baseline in ink, the others from the categorical palette.
