@@ -36,7 +36,8 @@ pub fn report_files(
     Ok(files)
 }
 
-/// "report.html (open it in a browser), summary.json, stages.csv and 18 chart files".
+/// "report.html (open it in a browser), summary.json, stages.csv and 18 chart files": pages
+/// first, charts counted.
 pub fn describe(files: &[OutputFile]) -> String {
     let charts = files
         .iter()
@@ -46,14 +47,14 @@ pub fn describe(files: &[OutputFile]) -> String {
         .iter()
         .filter(|f| !(f.name.ends_with(".svg") || f.name.ends_with(".png")))
         .map(|f| {
-            if f.name == "report.html" {
-                "report.html (open it in a browser)".to_string()
+            if f.name.ends_with(".html") {
+                format!("{} (open it in a browser)", f.name)
             } else {
                 f.name.clone()
             }
         })
         .collect();
-    names.sort_by_key(|n| !n.starts_with("report.html"));
+    names.sort_by_key(|n| !n.contains(".html"));
     if charts > 0 {
         names.push(format!("{charts} chart files"));
     }
