@@ -35,9 +35,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod calendar;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod forecast;
 pub mod metrics;
 pub mod numbers;
 pub mod report;
