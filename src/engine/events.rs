@@ -15,6 +15,8 @@ pub enum Kind {
     BlockerClear,
     /// A cadence stage releases the item.
     Release,
+    /// Work is discovered: a new item appears.
+    Discovery,
 }
 
 /// Bits of an event's tie-breaker word: sequence number, kind, item slot.
@@ -52,7 +54,8 @@ impl Event {
             1 => Kind::Finish,
             2 => Kind::BlockerHit,
             3 => Kind::BlockerClear,
-            _ => Kind::Release,
+            4 => Kind::Release,
+            _ => Kind::Discovery,
         }
     }
 }

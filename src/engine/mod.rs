@@ -29,7 +29,7 @@ mod level;
 mod run;
 pub mod streams;
 
-pub use run::{Workspace, run};
+pub use run::{DISCOVERED_INDEX, Workspace, run};
 
 use crate::scenario::{Capacity, Scenario, StageKind, TimeKind};
 
@@ -121,6 +121,13 @@ pub trait Observer {
 
     /// A `horizon` run ended with this item still in the stream.
     fn item_unfinished(&mut self, _item: &UnfinishedItem<'_>) {}
+
+    /// Feature `feature` (an index into the scenario's feature plan) started at `time`, bringing
+    /// `items` items (before splits).
+    fn feature_started(&mut self, _feature: usize, _time: f64, _items: u32) {}
+
+    /// The last item of feature `feature` was done at `time`.
+    fn feature_done(&mut self, _feature: usize, _time: f64) {}
 
     /// The item with arrival index `index` entered stage `stage` at `time`, for the `visit`-th time
     /// (1 on its first visit; more with rework).

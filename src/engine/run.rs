@@ -35,7 +35,17 @@ struct ItemState {
     work_type: u16,
     class: u8,
     live: bool,
+    /// Discovered while the work went on (not part of the original scope).
+    discovered: bool,
+    /// The feature it belongs to (`NO_FEATURE`: none).
+    feature: u16,
 }
+
+/// `ItemState::feature` of an item outside any feature.
+const NO_FEATURE: u16 = u16::MAX;
+
+/// Discovered items are numbered from here, apart from the arrival order of the others.
+pub const DISCOVERED_INDEX: u64 = 1 << 48;
 
 #[derive(Debug, Clone, Copy)]
 struct Queued {
@@ -101,7 +111,10 @@ pub fn run<O: Observer>(
     workspace.prepare(model);
     let sc = &model.scenario;
     let rep_key = streams::replication_key(seed, rep);
+    let features = sc.features.as_ref().map_or(0, |f| f.features.len());
     let (limit, horizon) = match sc.simulation.stop {
+        // With features, arrivals go on until every feature is done.
+        _ if features > 0 => (None, None),
         StopRule::Items(n) => (Some(u64::from(n)), None),
         StopRule::Horizon(h) => (None, Some(h)),
     };
@@ -122,19 +135,40 @@ pub fn run<O: Observer>(
         window_start: 0.0,
         in_window: warmup == 0,
         finished_in_window: 0,
+        discovered: 0,
+        open_original: 0,
+        feature_open: vec![0; features],
+        features_started: 0,
+        features_open: 0,
+        features_done: 0,
     };
 
     for _ in 0..sc.arrivals.backlog {
-        sim.arrive();
+        sim.arrive(NO_FEATURE);
     }
+    sim.start_features();
     sim.admit();
-    let more = |arrived: u64| limit.is_none_or(|n| arrived < n);
+    // Whether the arrival stream brings more items: up to the `items` limit, or while features
+    // are unfinished.
+    let more = |sim: &Sim<'_, O>| {
+        limit.is_none_or(|n| sim.arrived < n) && (features == 0 || sim.features_done < features)
+    };
     let mut arrival_rng = streams::arrival_rng(rep_key);
     if let Some(iv) = &sc.arrivals.interval {
-        if more(sim.arrived) {
+        if more(&sim) {
             let t = iv.sample(&mut arrival_rng);
             sim.ws.events.push(t, 0, Kind::Arrival);
         }
+    }
+    // Work is discovered while original work remains: items not done, or more to arrive.
+    let discovery = sc
+        .scope
+        .discovery_rate
+        .map(|r| crate::dist::Dist::exponential(1.0 / r).expect("validated rate"));
+    let mut discovery_rng = streams::discovery_rng(rep_key);
+    if let Some(d) = &discovery {
+        let t = d.sample(&mut discovery_rng);
+        sim.ws.events.push(t, 0, Kind::Discovery);
     }
 
     let mut events = 0u64;
@@ -159,12 +193,24 @@ pub fn run<O: Observer>(
         events += 1;
         match ev.kind() {
             Kind::Arrival => {
-                sim.arrive();
+                sim.arrive(NO_FEATURE);
                 sim.admit();
-                if more(sim.arrived) {
+                if more(&sim) {
                     let iv = sc.arrivals.interval.as_ref().expect("arrival process");
                     let next = t + iv.sample(&mut arrival_rng);
                     sim.ws.events.push(next, 0, Kind::Arrival);
+                }
+            }
+            Kind::Discovery => {
+                let remains = sim.open_original > 0
+                    || (sc.arrivals.interval.is_some() && more(&sim))
+                    || sim.features_done < features;
+                if remains {
+                    sim.discover();
+                    sim.admit();
+                    let d = discovery.as_ref().expect("discovery process");
+                    let next = t + d.sample(&mut discovery_rng);
+                    sim.ws.events.push(next, 0, Kind::Discovery);
                 }
             }
             Kind::Finish => sim.finish(ev.item()),
@@ -175,14 +221,13 @@ pub fn run<O: Observer>(
     }
 
     let end = horizon.unwrap_or(sim.now);
-    if let Some(n) = limit {
-        if sim.done != n {
-            return Err(EngineError::Deadlock {
-                rep,
-                stuck: n - sim.done,
-                items: n,
-            });
-        }
+    let stuck = u64::from(sim.ws.levels[3 * n].count);
+    if horizon.is_none() && stuck > 0 {
+        return Err(EngineError::Deadlock {
+            rep,
+            stuck,
+            items: sim.done + stuck,
+        });
     }
     sim.sample_until(end);
     sim.now = end;
@@ -227,6 +272,15 @@ struct Sim<'a, O> {
     window_start: f64,
     in_window: bool,
     finished_in_window: u64,
+    /// Items discovered so far.
+    discovered: u64,
+    /// Items of the original scope (arrived, with their split parts) not yet done.
+    open_original: u64,
+    /// Per feature: its items not yet done; features started, in progress and done.
+    feature_open: Vec<u64>,
+    features_started: usize,
+    features_open: u32,
+    features_done: usize,
 }
 
 // Level indices.
@@ -296,8 +350,9 @@ impl<O: Observer> Sim<'_, O> {
         self.ws.occupancy[s] < self.m.stages[s].wip_limit
     }
 
-    /// A new item arrives now (from the initial backlog or the arrival stream).
-    fn arrive(&mut self) {
+    /// A new item arrives now (from the initial backlog, the arrival stream or a feature that
+    /// starts): it takes the next arrival index, and may turn out to be several items.
+    fn arrive(&mut self, feature: u16) {
         let index = self.arrived;
         self.arrived += 1;
         if index == self.warmup && !self.in_window {
@@ -307,6 +362,34 @@ impl<O: Observer> Sim<'_, O> {
             self.ws.levels.iter_mut().for_each(|l| l.reset(now));
         }
         let key = streams::mix(self.rep_key, index);
+        self.new_items(key, index, false, feature);
+    }
+
+    /// An item discovered while the work goes on.
+    fn discover(&mut self) {
+        let index = DISCOVERED_INDEX + self.discovered;
+        self.discovered += 1;
+        let key = streams::mix(streams::mix(self.rep_key, streams::DISCOVERY), index);
+        self.new_items(key, index, true, NO_FEATURE);
+    }
+
+    /// Creates an item and, when it splits, its siblings (keyed from it, so that a split does
+    /// not move any other item's random numbers).
+    fn new_items(&mut self, key: u64, index: u64, discovered: bool, feature: u16) {
+        let parts = self.m.scenario.scope.split.as_ref().map_or(1, |s| {
+            s.count(streams::unit(streams::mix(key, streams::SPLIT)))
+        });
+        for part in 0..parts {
+            let k = if part == 0 {
+                key
+            } else {
+                streams::mix(key, streams::SPLIT_PART + u64::from(part))
+            };
+            self.new_item(k, index, discovered, feature);
+        }
+    }
+
+    fn new_item(&mut self, key: u64, index: u64, discovered: bool, feature: u16) {
         let work_type = self
             .m
             .work_type(streams::unit(streams::mix(key, streams::WORK_TYPE)));
@@ -325,7 +408,15 @@ impl<O: Observer> Sim<'_, O> {
             work_type: work_type as u16,
             class,
             live: true,
+            discovered,
+            feature,
         };
+        if !discovered {
+            self.open_original += 1;
+        }
+        if feature != NO_FEATURE {
+            self.feature_open[usize::from(feature)] += 1;
+        }
         let n = self.n;
         let slot = match self.ws.free.pop() {
             Some(slot) => {
@@ -346,6 +437,30 @@ impl<O: Observer> Sim<'_, O> {
         let (sys, back) = (self.lv_system(), self.lv_backlog());
         self.level(sys, 1);
         self.level(back, 1);
+    }
+
+    /// Starts features in order while fewer than the plan's WIP limit are in progress: each
+    /// brings its items (a number drawn for this replication) into the backlog.
+    fn start_features(&mut self) {
+        let Some(plan) = &self.m.scenario.features else {
+            return;
+        };
+        while self.features_started < plan.features.len() && self.features_open < plan.wip {
+            let f = self.features_started;
+            self.features_started += 1;
+            self.features_open += 1;
+            let spec = &plan.features[f];
+            let span = u64::from(spec.items_max - spec.items_min) + 1;
+            let u = streams::unit(streams::mix(
+                streams::mix(self.rep_key, streams::FEATURE),
+                f as u64,
+            ));
+            let items = spec.items_min + ((u * span as f64) as u64).min(span - 1) as u32;
+            for _ in 0..items {
+                self.arrive(f as u16);
+            }
+            self.obs.feature_started(f, self.now, items);
+        }
     }
 
     /// Moves items from the backlog into the first stage while the stream-wide and the first
@@ -652,6 +767,7 @@ impl<O: Observer> Sim<'_, O> {
         let i = slot as usize;
         let it = &mut self.ws.items[i];
         it.live = false;
+        let (discovered, feature) = (it.discovered, it.feature);
         self.obs.item_done(&ItemRecord {
             index: it.index,
             work_type: usize::from(it.work_type),
@@ -661,6 +777,19 @@ impl<O: Observer> Sim<'_, O> {
             stages: &self.ws.times[i * n..(i + 1) * n],
         });
         self.ws.free.push(slot);
+        if !discovered {
+            self.open_original -= 1;
+        }
+        if feature != NO_FEATURE {
+            let f = usize::from(feature);
+            self.feature_open[f] -= 1;
+            if self.feature_open[f] == 0 {
+                self.features_open -= 1;
+                self.features_done += 1;
+                self.obs.feature_done(f, now);
+                self.start_features();
+            }
+        }
         self.admit();
     }
 

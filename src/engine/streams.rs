@@ -19,6 +19,10 @@ pub const REWORK: u64 = 0x7265_776f_726b;
 pub const BLOCKER: u64 = 0x0062_6c6f_636b_6572;
 pub const BLOCKER_SPLIT: u64 = 0x0073_706c_6974;
 pub const BLOCKER_TIME: u64 = 0x626c_6f63_6b74_696d;
+pub const SPLIT: u64 = 0x0073_706c_6974_7321;
+pub const SPLIT_PART: u64 = 0x7061_7274_0000_0000;
+pub const DISCOVERY: u64 = 0x6469_7363_6f76_6572;
+pub const FEATURE: u64 = 0x6665_6174_7572_6573;
 
 /// The SplitMix64 output function (Stafford's Mix13): a bijection on u64 with full avalanche.
 #[inline]
@@ -49,6 +53,11 @@ pub fn replication_key(seed: u64, rep: u64) -> u64 {
 /// The generator of a replication's arrival stream.
 pub fn arrival_rng(rep_key: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(mix(rep_key, ARRIVALS))
+}
+
+/// The generator of a replication's discovered work.
+pub fn discovery_rng(rep_key: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(mix(rep_key, DISCOVERY))
 }
 
 /// A short SplitMix64 stream starting from a key.

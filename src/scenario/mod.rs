@@ -36,6 +36,103 @@ pub struct Scenario {
     pub teams: Vec<Team>,
     /// In flow order; at least one.
     pub stages: Vec<Stage>,
+    /// The working calendar (`[calendar]`), for forecasts in dates.
+    pub calendar: Option<CalendarSpec>,
+    /// How the work grows while it is done (`[scope]`).
+    pub scope: Scope,
+    /// Features worked through in order with a feature-level WIP limit (forecasts with
+    /// `--features`); `None` in a plain scenario.
+    pub features: Option<FeaturePlan>,
+}
+
+/// A working calendar as the scenario gives it; the start may come from the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarSpec {
+    pub start: Option<jiff::civil::Date>,
+    /// Worked or not, Monday first.
+    pub working: [bool; 7],
+    pub holidays: std::collections::BTreeSet<jiff::civil::Date>,
+    pub hours_per_day: f64,
+}
+
+impl CalendarSpec {
+    /// The calendar from `start` (the scenario's own when `None`).
+    pub fn calendar(
+        &self,
+        start: Option<jiff::civil::Date>,
+        unit: TimeUnit,
+    ) -> Result<crate::calendar::Calendar, crate::calendar::CalendarError> {
+        let start = start.or(self.start).ok_or_else(|| {
+            crate::calendar::CalendarError(
+                "no start date: set `start` in [calendar] or give --start".into(),
+            )
+        })?;
+        crate::calendar::Calendar::new(
+            start,
+            self.working,
+            self.holidays.clone(),
+            unit,
+            self.hours_per_day,
+        )
+    }
+}
+
+/// How the work grows: items that split, and work discovered along the way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scope {
+    pub split: Option<Split>,
+    /// New items discovered per time unit while original work is unfinished.
+    pub discovery_rate: Option<f64>,
+}
+
+/// Each arriving item turns out to be `into[i]` items with probability `weights[i]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub into: Vec<u32>,
+    /// Cumulative probabilities, ending at 1.
+    pub cumulative: Vec<f64>,
+}
+
+impl Split {
+    /// The number of items for a uniform number in [0, 1).
+    pub fn count(&self, u: f64) -> u32 {
+        let i = self
+            .cumulative
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.into.len() - 1);
+        self.into[i]
+    }
+
+    /// Expected items per item.
+    pub fn mean(&self) -> f64 {
+        let mut prev = 0.0;
+        self.into
+            .iter()
+            .zip(&self.cumulative)
+            .map(|(&n, &c)| {
+                let w = c - prev;
+                prev = c;
+                f64::from(n) * w
+            })
+            .sum()
+    }
+}
+
+/// Features worked through in order, at most `wip` at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeaturePlan {
+    pub features: Vec<Feature>,
+    pub wip: u32,
+}
+
+/// A feature: a number of items (a fixed number, or drawn uniformly from a range in each run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub name: String,
+    pub items_min: u32,
+    pub items_max: u32,
+    pub target: Option<jiff::civil::Date>,
 }
 
 /// The unit every duration and rate in a scenario is expressed in.

@@ -27,10 +27,39 @@ pub struct RawScenario {
     pub teams: Vec<S<RawTeam>>,
     #[serde(default)]
     pub stages: Vec<S<RawStage>>,
+    pub calendar: Option<S<RawCalendar>>,
+    pub scope: Option<S<RawScope>>,
     /// Read separately (`variants.rs`, from the same text); named here so that the baseline
     /// accepts the key.
     #[allow(dead_code)]
     pub variants: Option<serde::de::IgnoredAny>,
+}
+
+/// `[calendar]`: dates are TOML dates (`2027-01-04`) or text (`"2027-01-04"`); holidays may also
+/// be ranges written as text (`"2027-12-24..2027-12-31"`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub start: Option<S<toml::Value>>,
+    pub working_days: Option<S<Vec<S<String>>>>,
+    pub holidays: Option<S<Vec<S<toml::Value>>>>,
+    pub hours_per_day: Option<S<f64>>,
+}
+
+/// `[scope]`: how the work grows while it is done.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScope {
+    pub split: Option<S<RawSplit>>,
+    pub discovery_rate: Option<S<f64>>,
+}
+
+/// Each item becomes one of `into` items, with the given weights (equal when absent).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSplit {
+    pub into: S<Vec<S<i64>>>,
+    pub weights: Option<S<Vec<S<f64>>>>,
 }
 
 #[derive(Debug, Deserialize)]

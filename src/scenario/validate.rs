@@ -470,6 +470,9 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
     }
 
     let (simulation, arrivals) = simulation_and_arrivals(&mut c, &raw);
+    let calendar = raw.calendar.as_ref().and_then(|cal| calendar(&mut c, cal));
+    let scope = raw.scope.as_ref().map_or(Some(super::Scope::default()), |sc| scope(&mut c, sc));
+    let scope = scope.unwrap_or_default();
 
     if c.problems.is_empty() {
         let scenario = Scenario {
@@ -482,6 +485,9 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
             work_types,
             teams,
             stages,
+            calendar,
+            scope,
+            features: None,
         };
         check_flow(&mut c, &raw, &scenario);
         if c.problems.is_empty() {
@@ -1101,4 +1107,197 @@ fn check_flow(c: &mut Checker, raw: &RawScenario, sc: &Scenario) {
         Some(span) => c.fail(span, key, message),
         None => c.fail_nowhere(message),
     }
+}
+
+/// A date written as a TOML date (`2027-01-04`) or as text (`"2027-01-04"`).
+fn toml_date(v: &toml::Value) -> Result<jiff::civil::Date, String> {
+    let text = match v {
+        toml::Value::Datetime(d) => {
+            if d.time.is_some() || d.offset.is_some() {
+                return Err(format!("`{d}` has a time of day; give a date only, e.g. 2027-01-04"));
+            }
+            d.to_string()
+        }
+        toml::Value::String(s) => s.clone(),
+        other => {
+            return Err(format!(
+                "expected a date such as 2027-01-04, got {}",
+                other.type_str()
+            ));
+        }
+    };
+    crate::calendar::parse_date(&text).map_err(|e| e.0)
+}
+
+fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::CalendarSpec> {
+    let r = raw.get_ref();
+    let mut ok = true;
+    let start = match &r.start {
+        Some(v) => match toml_date(v.get_ref()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                c.fail(v.span(), "calendar.start", e);
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    let mut working = [true, true, true, true, true, false, false];
+    if let Some(days) = &r.working_days {
+        working = [false; 7];
+        for d in days.get_ref() {
+            let name = d.get_ref().trim().to_lowercase();
+            let short: String = name.chars().take(3).collect();
+            match crate::calendar::DAY_NAMES.iter().position(|n| *n == short) {
+                Some(i) if name.len() == 3 || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][i] == name => {
+                    working[i] = true;
+                }
+                _ => {
+                    c.fail(
+                        d.span(),
+                        "calendar.working_days",
+                        format!(
+                            "`{}` is not a day of the week; write mon, tue, wed, thu, fri, sat or sun",
+                            d.get_ref()
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if ok && !working.iter().any(|w| *w) {
+            c.fail(days.span(), "calendar.working_days", "list at least one working day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]");
+            ok = false;
+        }
+    }
+    let mut holidays = std::collections::BTreeSet::new();
+    if let Some(list) = &r.holidays {
+        for h in list.get_ref() {
+            let parsed = match h.get_ref() {
+                toml::Value::String(s) if s.contains("..") => {
+                    let (a, b) = s.split_once("..").expect("checked");
+                    match (crate::calendar::parse_date(a), crate::calendar::parse_date(b)) {
+                        (Ok(a), Ok(b)) if a <= b => {
+                            let mut d = a;
+                            while d <= b {
+                                holidays.insert(d);
+                                match d.tomorrow() {
+                                    Ok(n) => d = n,
+                                    Err(_) => break,
+                                }
+                            }
+                            Ok(())
+                        }
+                        (Ok(_), Ok(_)) => Err(format!("the range `{s}` ends before it starts")),
+                        (Err(e), _) | (_, Err(e)) => Err(e.0),
+                    }
+                }
+                v => toml_date(v).map(|d| {
+                    holidays.insert(d);
+                }),
+            };
+            if let Err(e) = parsed {
+                c.fail(
+                    h.span(),
+                    "calendar.holidays",
+                    format!("{e}; holidays are dates (2027-12-25) or ranges as text (\"2027-12-24..2027-12-31\")"),
+                );
+                ok = false;
+            }
+        }
+    }
+    let hours_per_day = match &r.hours_per_day {
+        Some(h) => {
+            let x = *h.get_ref();
+            if x.is_finite() && x > 0.0 && x <= 24.0 {
+                x
+            } else {
+                c.fail(
+                    h.span(),
+                    "calendar.hours_per_day",
+                    format!("`hours_per_day` must be more than 0 and at most 24, got {}", num(x)),
+                );
+                ok = false;
+                8.0
+            }
+        }
+        None => 8.0,
+    };
+    ok.then_some(super::CalendarSpec {
+        start,
+        working,
+        holidays,
+        hours_per_day,
+    })
+}
+
+fn scope(c: &mut Checker, raw: &S<super::raw::RawScope>) -> Option<super::Scope> {
+    let r = raw.get_ref();
+    let mut ok = true;
+    let split = r.split.as_ref().and_then(|sp| {
+        let s = sp.get_ref();
+        let into: Vec<i64> = s.into.get_ref().iter().map(|x| *x.get_ref()).collect();
+        if into.is_empty() {
+            c.fail(s.into.span(), "scope.split.into", "list how many items an item can turn out to be, e.g. into = [1, 2, 3]");
+            ok = false;
+            return None;
+        }
+        for x in s.into.get_ref() {
+            if !(1..=1000).contains(x.get_ref()) {
+                c.fail(x.span(), "scope.split.into", format!("an item turns into 1 to 1000 items, got {}", x.get_ref()));
+                ok = false;
+            }
+        }
+        let weights: Vec<f64> = match &s.weights {
+            Some(w) => {
+                if w.get_ref().len() != into.len() {
+                    c.fail(w.span(), "scope.split.weights", format!("`weights` needs one weight per value of `into` ({}), got {}", into.len(), w.get_ref().len()));
+                    ok = false;
+                    return None;
+                }
+                for x in w.get_ref() {
+                    let v = *x.get_ref();
+                    if !(v.is_finite() && v >= 0.0) {
+                        c.fail(x.span(), "scope.split.weights", format!("a weight must be 0 or more, got {}", num(v)));
+                        ok = false;
+                    }
+                }
+                w.get_ref().iter().map(|x| *x.get_ref()).collect()
+            }
+            None => vec![1.0; into.len()],
+        };
+        let total: f64 = weights.iter().sum();
+        if !(total > 0.0) {
+            c.fail(sp.span(), "scope.split.weights", "the weights add up to 0; give at least one a positive weight");
+            ok = false;
+            return None;
+        }
+        let mut acc = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                acc += w / total;
+                acc
+            })
+            .collect();
+        Some(super::Split {
+            into: into.iter().map(|&x| x.clamp(1, 1000) as u32).collect(),
+            cumulative,
+        })
+    });
+    let discovery_rate = r.discovery_rate.as_ref().and_then(|d| {
+        let x = *d.get_ref();
+        if x.is_finite() && x > 0.0 && x <= 1e9 {
+            Some(x)
+        } else {
+            c.fail(d.span(), "scope.discovery_rate", format!("`discovery_rate` (new items per time unit) must be a number above 0, got {}", num(x)));
+            ok = false;
+            None
+        }
+    });
+    ok.then_some(super::Scope {
+        split,
+        discovery_rate,
+    })
 }
