@@ -2,6 +2,7 @@
 //! module that talks to the terminal; everything it does goes through the library.
 
 mod files;
+mod forecast;
 mod init;
 mod report;
 mod run;
@@ -28,6 +29,7 @@ Examples:
   flowsim compare my-stream.toml                compare the baseline with its [[variants]]
   flowsim sweep my-stream.toml --set stages.Review.workers=1..5
   flowsim advise my-stream.toml                 which single change would deliver sooner?
+  flowsim forecast my-stream.toml --items 40     when will 40 items be done, in dates?
   flowsim report output/my-stream               redraw the charts and report from saved results
   flowsim init my-stream                        write a commented scenario to start from
 
@@ -54,6 +56,9 @@ enum Command {
     /// Find the bottleneck and rank single changes by how much they shorten P85 lead time
     #[command(after_help = whatif::ADVISE_EXAMPLES)]
     Advise(whatif::AdviseArgs),
+    /// Forecast delivery dates on a working calendar: when will N items be done, how many by a date
+    #[command(after_help = forecast::EXAMPLES)]
+    Forecast(forecast::ForecastArgs),
     /// Redraw the charts and report.html from an earlier run's results, without simulating
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
@@ -196,6 +201,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => whatif::compare(args),
         Command::Sweep(args) => whatif::sweep(args),
         Command::Advise(args) => whatif::advise(args),
+        Command::Forecast(args) => forecast::forecast(args),
         Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };

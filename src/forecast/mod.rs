@@ -7,6 +7,7 @@
 //! each working day). [`summarize`] turns the runs into percentile dates with their Monte Carlo
 //! precision, the probability of finishing by a date, and "with 85% confidence at least N items".
 
+pub mod features;
 pub mod history;
 pub mod model;
 
@@ -108,6 +109,8 @@ pub struct Forecast {
     /// Runs by completion date (for the chart): (ISO date, runs).
     pub completion_distribution: Vec<(String, u64)>,
     pub burn_up: Option<BurnUp>,
+    /// Per feature, with `--features`: completion dates, and whether each target is met at 85%.
+    pub features: Option<Vec<model::FeatureForecast>>,
     /// How the forecast was made, in words.
     pub method: String,
     pub warnings: Vec<String>,
@@ -296,6 +299,7 @@ pub fn summarize(
         items_by,
         completion_distribution,
         burn_up,
+        features: None,
         method,
         warnings,
     })

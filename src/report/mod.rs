@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod forecast;
 pub mod html;
 pub mod json;
 pub mod output;

