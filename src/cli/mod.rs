@@ -58,7 +58,7 @@ enum Command {
     Advise(whatif::AdviseArgs),
     /// Forecast delivery dates on a working calendar: when will N items be done, how many by a date
     #[command(after_help = forecast::EXAMPLES)]
-    Forecast(forecast::ForecastArgs),
+    Forecast(Box<forecast::ForecastArgs>),
     /// Redraw the charts and report.html from an earlier run's results, without simulating
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
@@ -201,7 +201,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => whatif::compare(args),
         Command::Sweep(args) => whatif::sweep(args),
         Command::Advise(args) => whatif::advise(args),
-        Command::Forecast(args) => forecast::forecast(args),
+        Command::Forecast(args) => forecast::forecast(*args),
         Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };

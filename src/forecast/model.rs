@@ -62,9 +62,7 @@ pub fn prepare(
             let n = u32::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
                 ForecastError::Question(format!("--items must be from 1 to {}, got {n}", u32::MAX))
             })?;
-            if !arrivals {
-                sc.arrivals.backlog = n;
-            } else if sc.arrivals.backlog > n {
+            if !arrivals || sc.arrivals.backlog > n {
                 sc.arrivals.backlog = n;
             }
             sc.simulation.stop = StopRule::Items(n);
@@ -72,7 +70,7 @@ pub fn prepare(
         (None, Some(by)) => {
             if arrivals {
                 let t = calendar.time_at_end_of(by);
-                if !(t > 0.0) {
+                if t.is_nan() || t <= 0.0 {
                     return Err(ForecastError::Question(format!(
                         "--by {by} is not after the start ({}): no working time to forecast",
                         calendar.start()

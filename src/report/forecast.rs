@@ -32,8 +32,8 @@ pub fn forecast_table(f: &Forecast) -> String {
         rows.sort_by(|a, b| a.0.total_cmp(&b.0));
         let _ = writeln!(
             out,
-            "{:<12}{:<14}{}",
-            "Likelihood", "Done by", "working days (± precision)"
+            "{:<12}{:<14}working days (± precision)",
+            "Likelihood", "Done by"
         );
         for (p, _, d) in rows {
             let _ = writeln!(

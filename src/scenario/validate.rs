@@ -1314,7 +1314,7 @@ fn scope(c: &mut Checker, raw: &S<super::raw::RawScope>) -> Option<super::Scope>
             None => vec![1.0; into.len()],
         };
         let total: f64 = weights.iter().sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             c.fail(
                 sp.span(),
                 "scope.split.weights",

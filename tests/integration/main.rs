@@ -6,6 +6,8 @@ mod bad_input;
 mod chart_data;
 mod cli;
 mod common;
+mod forecast;
+mod forecast_history;
 mod report;
 mod scenarios;
 mod theory;

@@ -15,12 +15,14 @@
 
 mod canvas;
 mod distribution;
+mod forecast;
 mod glyphs;
 mod items;
 mod over_time;
 mod stages;
 mod whatif;
 
+pub use forecast::forecast_charts;
 pub use whatif::{advise_charts, compare_charts, sweep_charts};
 #[cfg(test)]
 mod tests;
@@ -288,10 +290,4 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Res<Vec<u8>> {
             .map_err(|e| Fail(format!("PNG encoding failed: {e}")))?;
     }
     Ok(out)
-}
-
-/// The charts of a forecast: the completion-date distribution with percentile dates marked, the
-/// burn-up with its forecast cone, and the features' cut line.
-pub fn forecast_charts(_forecast: &crate::forecast::Forecast) -> Result<Vec<Chart>, ChartError> {
-    Ok(Vec::new())
 }
