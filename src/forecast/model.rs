@@ -5,8 +5,9 @@
 //! nothing arrives, or the backlog and the next arrivals otherwise) until every item, with the
 //! parts it splits into and the work discovered meanwhile, is done; that time, in working days,
 //! is the run's completion. "How many by a date?": items done by the end of that date's working
-//! time. With features, they start in order, at most `wip` at a time, and each feature's
-//! completion is read the same way.
+//! time. With features, they replace the scenario's backlog and start in order, at most `wip`
+//! at a time, while the scenario's arrivals (if any) keep coming and compete with them; each
+//! feature's completion is read the same way.
 
 use super::{DatePercentile, Question, RunOutcome};
 use crate::calendar::{Calendar, CalendarError};
@@ -55,6 +56,8 @@ pub fn prepare(
     sc.simulation.warmup_items = 0;
     let arrivals = sc.arrivals.interval.is_some();
     if sc.features.is_some() {
+        // The features are the backlog; work that keeps arriving competes with them.
+        sc.arrivals.backlog = 0;
         return Ok(sc);
     }
     match (question.items, question.by) {

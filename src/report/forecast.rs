@@ -76,7 +76,10 @@ pub fn forecast_table(f: &Forecast) -> String {
         );
     }
     if let Some(features) = &f.features {
-        let _ = writeln!(out, "\nFeatures, in the order they are worked:");
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "Features, in the order they are worked:");
         let keys: Vec<String> = features
             .first()
             .map(|x| x.completion_date.keys().cloned().collect())

@@ -735,14 +735,6 @@ fn the_targetprocess_history_loads_and_forecasts() {
         let runs = history::forecast(&h, &cal, &q, 1_000, 9).unwrap();
         let f = summarize(&runs, &q, &cal, h.source(), 9, h.method(), h.warnings()).unwrap();
         let c = f.completion_date.unwrap();
-        eprintln!(
-            "MSG {}\n{}\n{:?}\n{:?}\n{:?}",
-            f.source,
-            f.method,
-            f.warnings,
-            c,
-            f.items_by.as_ref().unwrap().at_least
-        );
         assert!(c["p50"].working_days <= c["p95"].working_days);
         assert!(f.items_by.is_some() && f.burn_up.is_some());
     }

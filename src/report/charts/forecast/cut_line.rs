@@ -98,7 +98,7 @@ fn legend_keys(features: &[FeatureForecast]) -> Vec<Key> {
 
 fn notes(f: &Forecast) -> Vec<String> {
     let mut out = vec![format!(
-        "Features start in this order, a new one when one is done and fewer than the features file's wip are in progress; a range of items is drawn anew in each run. {}. The percentage on the right is the share of runs done by the target.",
+        "Each bar runs from the P50 date to the P95 date, solid up to the 85% date. Features start in this order, a new one when fewer than the features file's wip are in progress; a range of items is drawn anew in each run. {}. The percentage on the right is the share of runs done by the target.",
         capitalize(&runs_words(f))
     )];
     out.extend(common_notes(f));
