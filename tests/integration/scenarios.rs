@@ -29,16 +29,34 @@ fn read(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Every `*.toml` in `scenarios/`, sorted by name.
+/// The features file shipped for `flowsim forecast --features`: not a scenario.
+const FEATURES_FILE: &str = "features.toml";
+
+/// Every `*.toml` in `scenarios/` but the features file, sorted by name.
 fn shipped_scenarios() -> Vec<PathBuf> {
     let dir = repo().join("scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.file_name().is_some_and(|n| n != FEATURES_FILE))
         .collect();
     files.sort();
     files
+}
+
+#[test]
+fn the_shipped_features_file_is_a_valid_plan() {
+    let text = read(&format!("scenarios/{FEATURES_FILE}"));
+    let plan = flowsim::forecast::features::parse(&text, FEATURES_FILE)
+        .unwrap_or_else(|e| panic!("scenarios/{FEATURES_FILE} does not parse:\n{e}"));
+    assert!(
+        plan.features.len() >= 3,
+        "a few features to show the cut line"
+    );
+    assert!(plan.wip >= 2, "features worked in parallel");
+    assert!(plan.features.iter().any(|f| f.items_min < f.items_max));
+    assert!(plan.features.iter().any(|f| f.target.is_some()));
 }
 
 fn load(path: &Path) -> Scenario {
