@@ -125,10 +125,19 @@ fn escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// Every chart has a name, title, reading hint, an SVG with its title and a PNG of the expected
-/// size that is not blank.
-fn check_charts(charts: &[Chart]) {
+/// Every chart has a name, title, reading hint, an SVG with its title and a PNG of the chart
+/// width, at most `max_height` high, that is not nearly one colour. With `FLOWSIM_CHART_DUMP=DIR`
+/// set, the PNGs are also written there to be looked at. Shared with the what-if and forecast
+/// chart tests.
+pub(super) fn check_charts_up_to(charts: &[Chart], max_height: u32) {
     for c in charts {
+        if let Some(dir) = std::env::var_os("FLOWSIM_CHART_DUMP") {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            let path = std::path::Path::new(&dir).join(format!("{n:02}-{}.png", c.name));
+            std::fs::write(path, &c.png).expect("dump written");
+        }
         assert!(
             !c.title.is_empty() && !c.how_to_read.is_empty(),
             "{}",
@@ -142,7 +151,7 @@ fn check_charts(charts: &[Chart]) {
         );
         let (w, h, pixels, samples) = decode(&c.png);
         assert_eq!(w, canvas::WIDTH, "{}", c.name);
-        assert!((360..=1600).contains(&h), "{}: height {h}", c.name);
+        assert!((360..=max_height).contains(&h), "{}: height {h}", c.name);
         let first = &pixels[..samples];
         let colours = pixels
             .chunks(samples)
@@ -151,6 +160,17 @@ fn check_charts(charts: &[Chart]) {
             .count();
         assert!(colours >= 1000, "{}: the PNG is nearly one colour", c.name);
     }
+}
+
+/// [`check_charts_up_to`], and that the charts are the ones named, in order.
+pub(super) fn check_named(charts: &[Chart], names: &[&str], max_height: u32) {
+    let got: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(got, names);
+    check_charts_up_to(charts, max_height);
+}
+
+fn check_charts(charts: &[Chart]) {
+    check_charts_up_to(charts, 1600);
 }
 
 #[test]

@@ -87,52 +87,8 @@ fn feature(name: &str, p: [&str; 4], target: Option<&str>, meets: Option<bool>) 
     }
 }
 
-/// Every chart has a title, reading hint, an SVG with its title, and a PNG of the chart width that
-/// decodes and is not nearly one colour.
 fn check(charts: &[Chart], names: &[&str]) {
-    let got: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(got, names);
-    for c in charts {
-        if let Some(dir) = std::env::var_os("FLOWSIM_CHART_DUMP") {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let n = N.fetch_add(1, Ordering::Relaxed);
-            let path = std::path::Path::new(&dir).join(format!("fc{n:02}-{}.png", c.name));
-            std::fs::write(path, &c.png).expect("dump written");
-        }
-        assert!(
-            !c.title.is_empty() && !c.how_to_read.is_empty(),
-            "{}",
-            c.name
-        );
-        assert!(c.svg.starts_with("<svg"), "{}", c.name);
-        let title = c
-            .title
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&apos;");
-        assert!(
-            c.svg.contains(&title),
-            "{}: the SVG lacks its title",
-            c.name
-        );
-        let decoder = png::Decoder::new(std::io::Cursor::new(&c.png));
-        let mut reader = decoder.read_info().expect("PNG header");
-        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-        let info = reader.next_frame(&mut buf).expect("PNG data");
-        assert_eq!(info.width, WIDTH, "{}", c.name);
-        assert!((360..=8000).contains(&info.height), "{}", c.name);
-        let px = info.color_type.samples();
-        let first = &buf[..px];
-        let other = buf[..info.buffer_size()]
-            .chunks(px)
-            .filter(|p| *p != first)
-            .take(2000)
-            .count();
-        assert!(other >= 2000, "{}: the PNG is nearly one colour", c.name);
-    }
+    crate::report::charts::tests::check_named(charts, names, 8000);
 }
 
 #[test]

@@ -93,53 +93,8 @@ fn comparison(names: &[&str], runs: u32) -> ComparisonRun {
     compare::compare(&candidates(names), options(runs), &|_| {}).expect("runs")
 }
 
-/// Every chart has a name, title, reading hint, an SVG with its title, and a PNG of the chart
-/// width that decodes and is not nearly one colour. With `FLOWSIM_CHART_DUMP=DIR` set, the PNGs
-/// are also written there to be looked at.
 fn check(charts: &[Chart], names: &[&str]) {
-    let got: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(got, names);
-    for c in charts {
-        if let Some(dir) = std::env::var_os("FLOWSIM_CHART_DUMP") {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let n = N.fetch_add(1, Ordering::Relaxed);
-            let path = std::path::Path::new(&dir).join(format!("{n:02}-{}.png", c.name));
-            std::fs::write(path, &c.png).expect("dump written");
-        }
-        assert!(
-            !c.title.is_empty() && !c.how_to_read.is_empty(),
-            "{}",
-            c.name
-        );
-        assert!(c.svg.starts_with("<svg"), "{}", c.name);
-        let title = c
-            .title
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&apos;");
-        assert!(
-            c.svg.contains(&title),
-            "{}: the SVG lacks its title",
-            c.name
-        );
-        let decoder = png::Decoder::new(std::io::Cursor::new(&c.png));
-        let mut reader = decoder.read_info().expect("PNG header");
-        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-        let info = reader.next_frame(&mut buf).expect("PNG data");
-        assert_eq!(info.width, WIDTH, "{}", c.name);
-        assert!((360..=4000).contains(&info.height), "{}", c.name);
-        let px = info.color_type.samples();
-        let first = &buf[..px];
-        let other = buf[..info.buffer_size()]
-            .chunks(px)
-            .filter(|p| *p != first)
-            .take(2000)
-            .count();
-        assert!(other >= 2000, "{}: the PNG is nearly blank", c.name);
-    }
+    crate::report::charts::tests::check_named(charts, names, 4000);
 }
 
 #[test]
