@@ -1,10 +1,10 @@
 //! `flowsim forecast`: when will the work be done, and how much by a date, on the team's
 //! calendar; from a scenario, or from a history of finished items.
 
-use super::{CommonArgs, Failure, load_file, print, progress_bar, stem, with_threads};
+use super::{CommonArgs, Failure, draw, finish, load_file, progress_bar, stem, with_threads};
 use crate::calendar::{Calendar, parse_date, today};
 use crate::forecast::{self, DEFAULT_PERCENTILES, Question, history, model};
-use crate::report::output::{OutputFile, write_all};
+use crate::report::output::OutputFile;
 use crate::report::{charts, forecast as table, whatif};
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -100,12 +100,8 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
         }
         (Some(_), Some(_)) => unreachable!("clap refuses a scenario with --history"),
     };
-    let drawn = if args.common.no_charts {
-        Vec::new()
-    } else {
-        charts::forecast_charts(&result).map_err(|e| Failure::other(e.to_string()))?
-    };
-    let mut files = vec![
+    let drawn = draw(&args.common, || charts::forecast_charts(&result))?;
+    let files = vec![
         OutputFile {
             name: "forecast.json".into(),
             bytes: whatif::json(&result),
@@ -115,34 +111,14 @@ pub fn forecast(args: ForecastArgs) -> Result<(), Failure> {
             bytes: table::forecast_csv(&result),
         },
     ];
-    for c in drawn {
-        files.push(OutputFile {
-            name: format!("{}.svg", c.name),
-            bytes: c.svg.into_bytes(),
-        });
-        files.push(OutputFile {
-            name: format!("{}.png", c.name),
-            bytes: c.png,
-        });
-    }
     let out_dir = args.common.out_dir(&format!("forecast-{stem_name}"));
-    write_all(&out_dir, &files).map_err(|e| {
-        Failure::other(format!(
-            "cannot write the results to {}: {e}",
-            out_dir.display()
-        ))
-    })?;
-    let mut out = String::new();
-    if !args.common.quiet {
-        out.push_str(&table::forecast_table(&result));
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "Results written to {}/: {}\n",
-        out_dir.display(),
-        super::files::describe(&files)
-    ));
-    print(&out)
+    finish(
+        &args.common,
+        &out_dir,
+        table::forecast_table(&result),
+        files,
+        drawn,
+    )
 }
 
 /// The start date: given, else the calendar's, else today (said in a warning).

@@ -8,8 +8,11 @@ mod report;
 mod run;
 mod whatif;
 
+use crate::report::charts::{self, Chart};
+use crate::report::output::{OutputFile, write_all};
 use clap::{Parser, Subcommand};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The example scenario built into the binary: `flowsim run` with no file runs it, and
@@ -184,6 +187,55 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
         Err(e) => Err(Failure::other(format!(
             "cannot write to standard output: {e}"
         ))),
+    }
+}
+
+/// Writes the files, then prints the table and where they went.
+pub(super) fn finish(
+    common: &CommonArgs,
+    out_dir: &Path,
+    table: String,
+    mut files: Vec<OutputFile>,
+    drawn: Vec<Chart>,
+) -> Result<(), Failure> {
+    for c in drawn {
+        files.push(OutputFile {
+            name: format!("{}.svg", c.name),
+            bytes: c.svg.into_bytes(),
+        });
+        files.push(OutputFile {
+            name: format!("{}.png", c.name),
+            bytes: c.png,
+        });
+    }
+    write_all(out_dir, &files).map_err(|e| {
+        Failure::other(format!(
+            "cannot write the results to {}: {e}",
+            out_dir.display()
+        ))
+    })?;
+    let mut out = String::new();
+    if !common.quiet {
+        out.push_str(&table);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "Results written to {}/: {}\n",
+        out_dir.display(),
+        files::describe(&files)
+    ));
+    print(&out)
+}
+
+/// The charts `f` draws, or none with --no-charts.
+pub(super) fn draw(
+    common: &CommonArgs,
+    f: impl FnOnce() -> Result<Vec<Chart>, charts::ChartError>,
+) -> Result<Vec<Chart>, Failure> {
+    if common.no_charts {
+        Ok(Vec::new())
+    } else {
+        f().map_err(|e| Failure::other(e.to_string()))
     }
 }
 

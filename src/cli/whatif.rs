@@ -1,12 +1,12 @@
 //! `flowsim compare`, `flowsim sweep` and `flowsim advise`: what-if questions, answered with
 //! common random numbers.
 
-use super::{CommonArgs, Failure, load_file, print, progress_bar, stem, with_threads};
-use crate::report::charts::{self, Chart};
-use crate::report::output::{OutputFile, write_all};
+use super::{CommonArgs, Failure, draw, finish, load_file, progress_bar, stem, with_threads};
+use crate::report::charts;
+use crate::report::output::OutputFile;
 use crate::report::{html, whatif};
 use crate::whatif::{Candidate, advise, compare, sweep};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const COMPARE_EXAMPLES: &str = "\
 Examples:
@@ -74,54 +74,6 @@ pub struct AdviseArgs {
     scenario: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
-}
-
-/// Writes the files, then prints the table and where they went.
-fn finish(
-    common: &CommonArgs,
-    out_dir: &Path,
-    table: String,
-    mut files: Vec<OutputFile>,
-    drawn: Vec<Chart>,
-) -> Result<(), Failure> {
-    for c in drawn {
-        files.push(OutputFile {
-            name: format!("{}.svg", c.name),
-            bytes: c.svg.into_bytes(),
-        });
-        files.push(OutputFile {
-            name: format!("{}.png", c.name),
-            bytes: c.png,
-        });
-    }
-    write_all(out_dir, &files).map_err(|e| {
-        Failure::other(format!(
-            "cannot write the results to {}: {e}",
-            out_dir.display()
-        ))
-    })?;
-    let mut out = String::new();
-    if !common.quiet {
-        out.push_str(&table);
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "Results written to {}/: {}\n",
-        out_dir.display(),
-        super::files::describe(&files)
-    ));
-    print(&out)
-}
-
-fn draw(
-    common: &CommonArgs,
-    f: impl FnOnce() -> Result<Vec<Chart>, charts::ChartError>,
-) -> Result<Vec<Chart>, Failure> {
-    if common.no_charts {
-        Ok(Vec::new())
-    } else {
-        f().map_err(|e| Failure::other(e.to_string()))
-    }
 }
 
 pub fn compare(args: CompareArgs) -> Result<(), Failure> {

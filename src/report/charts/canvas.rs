@@ -879,6 +879,29 @@ pub(crate) fn spread(wanted: &[i32], gap: i32, lo: i32, hi: i32) -> Vec<i32> {
     out
 }
 
+/// Width in pixels of a text in the embedded font (0 when the font cannot be read), for sizing
+/// an image before it is drawn.
+pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    super::glyphs::metrics(bold).map_or(0.0, |m| m.width(text, size))
+}
+
+/// Lines a text takes when wrapped at spaces to `max` pixels.
+pub(crate) fn wrapped_lines(text: &str, size: f64, max: f64) -> u32 {
+    let mut lines = 0;
+    let mut line = 0.0;
+    let space = text_width(" ", size, false);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = text_width(word, size, false);
+        if lines == 0 || line + space + w > max {
+            lines += 1;
+            line = w;
+        } else {
+            line += space + w;
+        }
+    }
+    lines.max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

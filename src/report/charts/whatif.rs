@@ -16,7 +16,7 @@ mod sweep;
 mod tests;
 mod tornado;
 
-use super::canvas::{Area, Fail, Res, WIDTH};
+use super::canvas::{Area, Fail, Res, WIDTH, text_width, wrapped_lines};
 use super::{Chart, ChartError, Spec, register_fonts};
 use crate::whatif::advise::Advise;
 use crate::whatif::compare::ComparisonRun;
@@ -125,12 +125,6 @@ fn scenario_color(i: usize) -> RGBColor {
     }
 }
 
-/// Width in pixels of a text in the embedded font, for sizing an image before it is drawn
-/// (0 when the font cannot be read).
-fn text_width(text: &str, size: f64, bold: bool) -> f64 {
-    super::glyphs::metrics(bold).map_or(0.0, |m| m.width(text, size))
-}
-
 /// Rows a flowing legend (as [`Page::legend`](super::canvas::Page::legend) lays it out) takes
 /// for these labels across the page.
 fn legend_rows(labels: &[String]) -> u32 {
@@ -146,23 +140,6 @@ fn legend_rows(labels: &[String]) -> u32 {
         x += w + 22.0;
     }
     rows
-}
-
-/// Lines a text takes when wrapped at spaces to `max` pixels.
-fn wrapped_lines(text: &str, size: f64, max: f64) -> u32 {
-    let mut lines = 0;
-    let mut line = 0.0;
-    let space = text_width(" ", size, false);
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let w = text_width(word, size, false);
-        if lines == 0 || line + space + w > max {
-            lines += 1;
-            line = w;
-        } else {
-            line += space + w;
-        }
-    }
-    lines.max(1)
 }
 
 /// A scenario parameter in words: `stages."Code review".workers` is `workers at Code review`,
