@@ -171,11 +171,22 @@ pub fn run<O: Observer>(
         sim.ws.events.push(t, 0, Kind::Discovery);
     }
 
+    let discovering = |sim: &Sim<'_, O>| {
+        sim.open_original > 0
+            || (sc.arrivals.interval.is_some() && more(sim))
+            || sim.features_done < features
+    };
+
     let mut events = 0u64;
     while let Some(ev) = sim.ws.events.pop() {
         let t = ev.time();
         if horizon.is_some_and(|h| t > h) {
             break;
+        }
+        // Once the original work is done, the pending discovery finds nothing: it ends the
+        // discovery stream and is no event of the run (it must not move the run's end).
+        if ev.kind() == Kind::Discovery && !discovering(&sim) {
+            continue;
         }
         if sim.ws.items.len() as u64 >= MAX_SLOTS - 1 || sim.ws.events.scheduled() >= MAX_EVENTS - 1
         {
@@ -202,16 +213,11 @@ pub fn run<O: Observer>(
                 }
             }
             Kind::Discovery => {
-                let remains = sim.open_original > 0
-                    || (sc.arrivals.interval.is_some() && more(&sim))
-                    || sim.features_done < features;
-                if remains {
-                    sim.discover();
-                    sim.admit();
-                    let d = discovery.as_ref().expect("discovery process");
-                    let next = t + d.sample(&mut discovery_rng);
-                    sim.ws.events.push(next, 0, Kind::Discovery);
-                }
+                sim.discover();
+                sim.admit();
+                let d = discovery.as_ref().expect("discovery process");
+                let next = t + d.sample(&mut discovery_rng);
+                sim.ws.events.push(next, 0, Kind::Discovery);
             }
             Kind::Finish => sim.finish(ev.item()),
             Kind::BlockerHit => sim.blocker_hit(ev.item()),

@@ -208,10 +208,15 @@ pub fn feature_forecasts(
         .iter()
         .zip(days)
         .map(|(f, d)| {
+            // The verdict is at 85% whatever percentiles are reported.
+            let mut asked = percentiles.to_vec();
+            if !asked.contains(&85.0) {
+                asked.push(85.0);
+            }
             let question = Question {
                 items: Some(1),
                 by: f.target,
-                percentiles: percentiles.to_vec(),
+                percentiles: asked,
             };
             let outcomes: Vec<RunOutcome> = d
                 .iter()
@@ -230,12 +235,15 @@ pub fn feature_forecasts(
                 String::new(),
                 Vec::new(),
             )?;
-            let completion_date = s.completion_date.unwrap_or_default();
+            let mut completion_date = s.completion_date.unwrap_or_default();
             let p85 = super::percentile_key(85.0);
             let meets = match (&f.target, completion_date.get(&p85)) {
                 (Some(t), Some(p)) => Some(p.date.as_str() <= t.to_string().as_str()),
                 _ => None,
             };
+            if !percentiles.contains(&85.0) {
+                completion_date.remove(&p85);
+            }
             Ok(FeatureForecast {
                 name: f.name.clone(),
                 items: if f.items_min == f.items_max {
