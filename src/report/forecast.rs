@@ -114,6 +114,9 @@ pub fn forecast_table(f: &Forecast) -> String {
     for w in &f.warnings {
         let _ = writeln!(out, "\nwarning: {w}");
     }
+    // One line break at the end, whichever part came last.
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 
