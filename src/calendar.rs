@@ -186,6 +186,53 @@ impl Calendar {
         n
     }
 
+    /// Working days from the start up to but not including `date` (negative when `date` is
+    /// before the start). Constant time in the span (holidays are counted by range).
+    pub fn working_days_before(&self, date: Date) -> i64 {
+        if date >= self.start {
+            self.working_days_between(self.start, date)
+        } else {
+            -self.working_days_between(date, self.start)
+        }
+    }
+
+    /// Working days in `[a, b)`, `a <= b`.
+    fn working_days_between(&self, a: Date, b: Date) -> i64 {
+        let n = i64::from(a.until(b).map_or(0, |s| s.get_days()));
+        let mut count = (n / 7) * self.days_per_week() as i64;
+        let first = index(a.weekday());
+        for i in 0..(n % 7) as usize {
+            if self.working[(first + i) % 7] {
+                count += 1;
+            }
+        }
+        let off = self
+            .holidays
+            .range(a..b)
+            .filter(|h| self.working[index(h.weekday())])
+            .count() as i64;
+        count - off
+    }
+
+    /// The working time, in working days from the start, at a moment: on a working day the
+    /// days before it plus the fraction of the day gone (a day is 24 hours: the clock time is
+    /// read as a share of the working day); on a day off, the end of the last working day.
+    /// The inverse of writing working time `x` as the `floor(x)+1`-th working day at
+    /// `fract(x) * 24` hours.
+    pub fn working_days_at(&self, t: jiff::civil::DateTime) -> f64 {
+        let d = t.date();
+        let before = self.working_days_before(d) as f64;
+        if self.is_working(d) {
+            let secs = f64::from(t.hour()) * 3600.0
+                + f64::from(t.minute()) * 60.0
+                + f64::from(t.second())
+                + f64::from(t.subsec_nanosecond()) * 1e-9;
+            before + secs / 86_400.0
+        } else {
+            before
+        }
+    }
+
     /// The simulated time at the end of `date`: all the working time up to and including it.
     pub fn time_at_end_of(&self, date: Date) -> f64 {
         self.from_days(self.working_days_through(date) as f64)
@@ -198,6 +245,41 @@ mod tests {
 
     fn date(s: &str) -> Date {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn working_days_before_counts_weeks_and_holidays() {
+        let mut holidays = BTreeSet::new();
+        holidays.insert(date("2027-01-06")); // a Wednesday
+        holidays.insert(date("2027-01-09")); // a Saturday: off anyway
+        let mut working = [true; 7];
+        working[5] = false;
+        working[6] = false;
+        let c = Calendar::new(date("2027-01-04"), working, holidays, TimeUnit::Days, 8.0).unwrap();
+        // Against a day-by-day count over 60 days either side of the start.
+        let mut d = date("2026-11-05");
+        for _ in 0..120 {
+            let slow = if d >= c.start() {
+                c.working_days_through(d) as i64 - i64::from(c.is_working(d))
+            } else {
+                let mut n = 0;
+                let mut x = d;
+                while x < c.start() {
+                    n += i64::from(c.is_working(x));
+                    x = x.tomorrow().unwrap();
+                }
+                -n
+            };
+            assert_eq!(c.working_days_before(d), slow, "{d}");
+            d = d.tomorrow().unwrap();
+        }
+        // Monday noon is half a day in; Thursday 6:00 is 2.25 (Wednesday is a holiday);
+        // Saturday is the end of Friday, 4 days.
+        let at = |s: &str| c.working_days_at(s.parse().unwrap());
+        assert_eq!(at("2027-01-04T12:00:00"), 0.5);
+        assert_eq!(at("2027-01-07T06:00:00"), 2.25);
+        assert_eq!(at("2027-01-09T15:00:00"), 4.0);
+        assert_eq!(at("2027-01-11T00:00:00"), 4.0);
     }
 
     #[test]

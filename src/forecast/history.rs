@@ -20,8 +20,8 @@ use crate::calendar::{self, Calendar};
 use crate::engine::streams::{mix, replication_key};
 use crate::forecast::{Question, RunOutcome};
 use crate::numbers::thousands;
+use crate::sheet::Sheet;
 use jiff::civil::{Date, Weekday};
-use jiff::fmt::strtime::BrokenDownTime;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
@@ -50,23 +50,6 @@ pub const MAX_FORECAST_DAYS: u64 = 5_000;
 
 /// Salt of the per-run generator (`"history"`).
 const HISTORY_STREAM: u64 = 0x0068_6973_746f_7279;
-
-/// Date formats suggested when a cell is not an ISO date (only those that read the cell are
-/// suggested).
-const COMMON_FORMATS: [(&str, &str); 12] = [
-    ("%d/%m/%Y", "day first"),
-    ("%m/%d/%Y", "month first"),
-    ("%d.%m.%Y", ""),
-    ("%d-%m-%Y", "day first"),
-    ("%m-%d-%Y", "month first"),
-    ("%Y/%m/%d", ""),
-    ("%d/%m/%y", "day first"),
-    ("%m/%d/%y", "month first"),
-    ("%d/%b/%y %I:%M %p", "Jira"),
-    ("%d/%b/%y", ""),
-    ("%d %b %Y", ""),
-    ("%b %d, %Y", ""),
-];
 
 /// How a history file is read and which part of it is sampled.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -253,157 +236,10 @@ impl History {
     }
 }
 
-/// A spreadsheet column letter: 0 is A, 26 is AA.
-fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).expect("ASCII")
-}
-
-/// Lower case with spaces and hyphens as underscores.
-fn normalize(name: &str) -> String {
-    name.trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect()
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The header closest to `wanted`, if close enough to be a plausible slip.
-fn closest<'a>(headers: &'a [String], wanted: &[&str]) -> Option<&'a str> {
-    headers
-        .iter()
-        .filter(|h| !h.is_empty())
-        .flat_map(|h| {
-            let n = normalize(h);
-            wanted.iter().map(move |w| {
-                let d = levenshtein(&n, w);
-                // Containment ("Resolution date" for "resolved") counts as close too.
-                let d = if n.contains(w) || (n.len() >= 3 && w.contains(n.as_str())) {
-                    d.min(2)
-                } else {
-                    d
-                };
-                (d, h)
-            })
-        })
-        .filter(|(d, h)| *d <= 2.max(h.chars().count() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, h)| h.as_str())
-}
-
-/// The delimiter of the header line: a comma unless semicolons or tabs are more frequent.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let count = |c: u8| line.iter().filter(|b| **b == c).count();
-    let (comma, semi, tab) = (count(b','), count(b';'), count(b'\t'));
-    if semi > comma && semi >= tab {
-        b';'
-    } else if tab > comma && tab > semi {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
-/// Reads an ISO date or date-time; the date as written.
-fn parse_iso(text: &str) -> Option<Date> {
-    if let Ok(p) = jiff::fmt::temporal::Pieces::parse(text) {
-        return Some(p.date());
-    }
-    // A date and a time followed by something jiff does not read, e.g. `2026-03-04 10:22:01 UTC`.
-    let b = text.as_bytes();
-    if b.len() >= 16
-        && matches!(b[10], b'T' | b't' | b' ')
-        && b[11..13].iter().all(u8::is_ascii_digit)
-        && b[13] == b':'
-        && b[14..16].iter().all(u8::is_ascii_digit)
-    {
-        return text[..10].parse::<Date>().ok();
-    }
-    None
-}
-
-/// Why a cell does not give a date with a format.
-enum FormatMiss {
-    NoMatch,
-    NoDate(String),
-}
-
-/// Reads a date with a strptime-style format matching the start of the cell.
-fn parse_with(format: &str, text: &str) -> Result<Date, FormatMiss> {
-    let (tm, n) = BrokenDownTime::parse_prefix(format, text).map_err(|_| FormatMiss::NoMatch)?;
-    let rest = &text[n..];
-    if !(rest.is_empty() || rest.starts_with([' ', 'T', 't'])) {
-        return Err(FormatMiss::NoMatch);
-    }
-    tm.to_date().map_err(|e| FormatMiss::NoDate(e.to_string()))
-}
-
-/// What a date cell could have been read with, for an error message.
-fn suggestions(text: &str, format: Option<&str>) -> String {
-    let mut fits: Vec<String> = COMMON_FORMATS
-        .iter()
-        .filter(|(f, _)| Some(*f) != format && parse_with(f, text).is_ok())
-        .map(|(f, note)| {
-            if note.is_empty() {
-                f.to_string()
-            } else {
-                format!("{f} ({note})")
-            }
-        })
-        .collect();
-    if format.is_some() && parse_iso(text).is_some() {
-        fits.insert(0, "no date format at all (it is an ISO date)".into());
-    }
-    match fits.len() {
-        0 => String::new(),
-        1 => format!(" It would be read with {}.", fits[0]),
-        _ => format!(
-            " It would be read with {} or {}.",
-            fits[..fits.len() - 1].join(", "),
-            fits[fits.len() - 1]
-        ),
-    }
-}
-
 /// One finished item: its completion date and where it is in the file.
 struct Row {
     date: Date,
     at: String,
-}
-
-/// Where a row is, for messages: `done.csv, line 14` (the spreadsheet row), with the line of the
-/// text file when cells above hold line breaks.
-fn location(file: &str, row: u64, line: u64) -> String {
-    if row == line {
-        format!("{file}, line {row}")
-    } else {
-        format!("{file}, line {row} (line {line} of the text: cells above hold line breaks)")
-    }
 }
 
 /// Reads a history of finished items.
@@ -416,12 +252,6 @@ pub fn load(
     options: &HistoryOptions,
     calendar: &Calendar,
 ) -> Result<History, HistoryError> {
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let bytes = std::fs::read(path)
-        .map_err(|e| HistoryError::Read(format!("cannot read {}: {e}", path.display())))?;
     if let (Some(s), Some(u)) = (options.since, options.until)
         && s > u
     {
@@ -435,139 +265,47 @@ pub fn load(
             "the date format is empty; give one such as %d/%m/%Y, or none for ISO dates".into(),
         ));
     }
-
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(sniff_delimiter(&bytes))
-        .from_reader(&bytes[..]);
-    let mut record = csv::ByteRecord::new();
-    // Where the text has been counted to, and the line there.
-    let mut counted = 0usize;
-    let mut line = 1u64;
-    // Line breaks inside cells so far (a spreadsheet shows such a row as one).
-    let mut inner_breaks = 0u64;
-    let mut next_row = |reader: &mut csv::Reader<&[u8]>,
-                        record: &mut csv::ByteRecord|
-     -> Result<Option<(u64, u64)>, HistoryError> {
-        match reader.read_byte_record(record) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                let mut start = record.position().map_or(counted, |p| p.byte() as usize);
-                while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                let start = start.max(counted);
-                line += bytes[counted..start]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count() as u64;
-                counted = start;
-                let row = line - inner_breaks;
-                let breaks: u64 = record
-                    .iter()
-                    .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
-                    .sum();
-                inner_breaks += breaks;
-                Ok(Some((row, line)))
-            }
-            Err(e) => Err(HistoryError::Read(format!("cannot read {file}: {e}"))),
+    let sheet = Sheet::read(path).map_err(|e| {
+        if e.contains(" is empty: ") {
+            HistoryError::Empty(e)
+        } else {
+            HistoryError::Read(e)
         }
-    };
-
-    let Some(_) = next_row(&mut reader, &mut record)? else {
-        return Err(HistoryError::Empty(format!(
-            "{file} is empty: it has no header row naming the columns"
-        )));
-    };
-    let headers: Vec<String> = record
-        .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .trim()
-                .to_string()
-        })
-        .collect();
-    let listed = headers
-        .iter()
-        .map(|h| format!("`{h}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    })?;
+    let file = sheet.file.clone();
     let index = match &options.date_column {
-        Some(name) => {
-            let wanted = normalize(name);
-            headers.iter().position(|h| normalize(h) == wanted).ok_or_else(|| {
-                let hint = closest(&headers, &[wanted.as_str()])
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                HistoryError::Column(format!(
-                    "{file} has no column `{name}`; its columns are {listed}{hint}"
-                ))
-            })?
-        }
-        None => DATE_COLUMNS
-            .iter()
-            .find_map(|c| headers.iter().position(|h| normalize(h) == *c))
-            .ok_or_else(|| {
-                let hint = closest(&headers, &DATE_COLUMNS)
-                    .map(|c| format!(" Is it `{c}`? Then name it as the date column."))
-                    .unwrap_or_else(|| " Name the column that holds them.".into());
-                HistoryError::Column(format!(
-                    "{file} has no column of completion dates: none is named {}. Its columns are {listed}.{hint}",
-                    DATE_COLUMNS
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?,
+        Some(name) => sheet
+            .column(name, "completion dates")
+            .map_err(HistoryError::Column)?,
+        None => sheet.find(&DATE_COLUMNS).ok_or_else(|| {
+            let hint = sheet
+                .closest(&DATE_COLUMNS)
+                .map(|c| format!(" Is it `{c}`? Then name it as the date column."))
+                .unwrap_or_else(|| " Name the column that holds them.".into());
+            HistoryError::Column(format!(
+                "{file} has no column of completion dates: none is named {}. Its columns are {}.{hint}",
+                DATE_COLUMNS
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sheet.listed()
+            ))
+        })?,
     };
-    let column = headers[index].clone();
-    let cell_name = format!("column `{column}` ({})", column_letter(index));
+    let column = sheet.headers[index].clone();
+    let cell_name = sheet.cell_name(index);
 
     let mut rows: Vec<Row> = Vec::new();
     let mut unfinished = 0u64;
-    while let Some((row, line)) = next_row(&mut reader, &mut record)? {
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
+    for row in &sheet.rows {
+        match sheet.time(row, index, format).map_err(HistoryError::Date)? {
+            None => unfinished += 1,
+            Some(t) => rows.push(Row {
+                date: t.date(),
+                at: sheet.location(row),
+            }),
         }
-        let text = String::from_utf8_lossy(record.get(index).unwrap_or(b""));
-        let text = text.trim();
-        if text.is_empty() {
-            unfinished += 1;
-            continue;
-        }
-        let at = location(&file, row, line);
-        let date = match format {
-            None => parse_iso(text).ok_or_else(|| {
-                let serial = text.parse::<f64>().is_ok_and(|x| x > 0.0 && x < 200_000.0);
-                let hint = if serial {
-                    " It looks like a spreadsheet's day number: export the dates as text.".into()
-                } else {
-                    suggestions(text, None)
-                };
-                HistoryError::Date(format!(
-                    "{at}, {cell_name}: `{text}` is not a date. Dates are read as ISO dates or date-times (2026-03-04, 2026-03-04T10:22:01Z, 2026-03-04 10:22); give a date format for others, e.g. %d/%m/%Y for 31/12/2026.{hint}"
-                ))
-            })?,
-            Some(f) => parse_with(f, text).map_err(|miss| {
-                let example = jiff::fmt::strtime::format(f, calendar::today())
-                    .map(|s| format!(" (today is {s} in it)"))
-                    .unwrap_or_default();
-                match miss {
-                    FormatMiss::NoMatch => HistoryError::Date(format!(
-                        "{at}, {cell_name}: `{text}` does not match the date format `{f}`{example}.{}",
-                        suggestions(text, Some(f))
-                    )),
-                    FormatMiss::NoDate(why) => HistoryError::Date(format!(
-                        "{at}, {cell_name}: the date format `{f}` reads `{text}` but does not give a date ({why}); it needs a year, a month and a day, e.g. %d/%m/%Y"
-                    )),
-                }
-            })?,
-        };
-        rows.push(Row { date, at });
     }
 
     if rows.is_empty() {
@@ -1029,45 +767,4 @@ pub fn forecast(
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_letters_and_names() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(27), "AB");
-        assert_eq!(column_letter(52), "BA");
-        assert_eq!(normalize("\u{feff} Done Date"), "done_date");
-        assert_eq!(levenshtein("resolved", "resolvd"), 1);
-    }
-
-    #[test]
-    fn iso_dates_and_date_times() {
-        let d = jiff::civil::date(2026, 3, 4);
-        for s in [
-            "2026-03-04",
-            "2026-03-04T10:22:01Z",
-            "2026-03-04 10:22",
-            "2026-03-04T10:22:01+01:00",
-            "2026-03-04 10:22:01 UTC",
-        ] {
-            assert_eq!(parse_iso(s), Some(d), "{s}");
-        }
-        assert_eq!(parse_iso("04/03/2026"), None);
-        assert!(matches!(
-            parse_with("%d/%m/%Y", "31/12/2026"),
-            Ok(x) if x == jiff::civil::date(2026, 12, 31)
-        ));
-        assert!(parse_with("%d/%m/%Y", "31/12/2026 10:22").is_ok());
-        assert!(parse_with("%d/%m/%Y", "31/12/2026x").is_err());
-        assert!(matches!(
-            parse_with("%Y", "2026"),
-            Err(FormatMiss::NoDate(_))
-        ));
-    }
 }

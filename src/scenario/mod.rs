@@ -12,7 +12,7 @@ pub mod error;
 pub mod overlay;
 mod raw;
 pub mod traffic;
-mod validate;
+pub(crate) mod validate;
 pub mod variants;
 
 pub use error::{Diagnostic, ScenarioError};

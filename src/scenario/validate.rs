@@ -1134,6 +1134,55 @@ fn toml_date(v: &toml::Value) -> Result<jiff::civil::Date, String> {
     crate::calendar::parse_date(&text).map_err(|e| e.0)
 }
 
+/// The index (Monday 0) of a day of the week written as `mon` or `monday`, any case.
+pub(crate) fn weekday_index(text: &str) -> Option<usize> {
+    const FULL: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let name = text.trim().to_lowercase();
+    let short: String = name.chars().take(3).collect();
+    let i = crate::calendar::DAY_NAMES
+        .iter()
+        .position(|n| *n == short)?;
+    (name.len() == 3 || FULL[i] == name).then_some(i)
+}
+
+/// The days of a holiday: a date (TOML or text), or a range as text `"2027-12-24..2027-12-31"`
+/// (both ends included).
+pub(crate) fn holiday_dates(v: &toml::Value) -> Result<Vec<jiff::civil::Date>, String> {
+    match v {
+        toml::Value::String(s) if s.contains("..") => {
+            let (a, b) = s.split_once("..").expect("checked");
+            match (
+                crate::calendar::parse_date(a),
+                crate::calendar::parse_date(b),
+            ) {
+                (Ok(a), Ok(b)) if a <= b => {
+                    let mut days = Vec::new();
+                    let mut d = a;
+                    while d <= b {
+                        days.push(d);
+                        match d.tomorrow() {
+                            Ok(n) => d = n,
+                            Err(_) => break,
+                        }
+                    }
+                    Ok(days)
+                }
+                (Ok(_), Ok(_)) => Err(format!("the range `{s}` ends before it starts")),
+                (Err(e), _) | (_, Err(e)) => Err(e.0),
+            }
+        }
+        v => toml_date(v).map(|d| vec![d]),
+    }
+}
+
 fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::CalendarSpec> {
     let r = raw.get_ref();
     let mut ok = true;
@@ -1152,24 +1201,9 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
     if let Some(days) = &r.working_days {
         working = [false; 7];
         for d in days.get_ref() {
-            let name = d.get_ref().trim().to_lowercase();
-            let short: String = name.chars().take(3).collect();
-            match crate::calendar::DAY_NAMES.iter().position(|n| *n == short) {
-                Some(i)
-                    if name.len() == 3
-                        || [
-                            "monday",
-                            "tuesday",
-                            "wednesday",
-                            "thursday",
-                            "friday",
-                            "saturday",
-                            "sunday",
-                        ][i] == name =>
-                {
-                    working[i] = true;
-                }
-                _ => {
+            match weekday_index(d.get_ref()) {
+                Some(i) => working[i] = true,
+                None => {
                     c.fail(
                         d.span(),
                         "calendar.working_days",
@@ -1194,32 +1228,7 @@ fn calendar(c: &mut Checker, raw: &S<super::raw::RawCalendar>) -> Option<super::
     let mut holidays = std::collections::BTreeSet::new();
     if let Some(list) = &r.holidays {
         for h in list.get_ref() {
-            let parsed = match h.get_ref() {
-                toml::Value::String(s) if s.contains("..") => {
-                    let (a, b) = s.split_once("..").expect("checked");
-                    match (
-                        crate::calendar::parse_date(a),
-                        crate::calendar::parse_date(b),
-                    ) {
-                        (Ok(a), Ok(b)) if a <= b => {
-                            let mut d = a;
-                            while d <= b {
-                                holidays.insert(d);
-                                match d.tomorrow() {
-                                    Ok(n) => d = n,
-                                    Err(_) => break,
-                                }
-                            }
-                            Ok(())
-                        }
-                        (Ok(_), Ok(_)) => Err(format!("the range `{s}` ends before it starts")),
-                        (Err(e), _) | (_, Err(e)) => Err(e.0),
-                    }
-                }
-                v => toml_date(v).map(|d| {
-                    holidays.insert(d);
-                }),
-            };
+            let parsed = holiday_dates(h.get_ref()).map(|ds| holidays.extend(ds));
             if let Err(e) = parsed {
                 c.fail(
                     h.span(),
