@@ -62,10 +62,7 @@ fn load(path: &Path, options: &HistoryOptions, cal: &Calendar) -> History {
 fn load_err(path: &Path, options: &HistoryOptions, cal: &Calendar) -> String {
     match history::load(path, options, cal) {
         Ok(h) => panic!("expected an error, loaded {}", h.source()),
-        Err(e) => {
-            eprintln!("MSG {e}");
-            e.to_string()
-        }
+        Err(e) => e.to_string(),
     }
 }
 
@@ -215,7 +212,6 @@ fn percentiles_and_burn_up_bands_are_ordered_on_the_example() {
         let runs = history::forecast(&h, &cal, &q, 2_000, 11).unwrap();
         let f = summarize(&runs, &q, &cal, h.source(), 11, h.method(), h.warnings()).unwrap();
         let c = f.completion_date.unwrap();
-        eprintln!("MSG {}\n{}\n{:?}\n{:?}", f.source, f.method, f.warnings, c);
         let days: Vec<f64> = ["p50", "p70", "p85", "p95"]
             .iter()
             .map(|p| c[*p].working_days)
@@ -527,7 +523,7 @@ fn missing_columns_and_empty_histories_say_what_was_found() {
     );
     assert_eq!(
         load_err(&path, &named, &cal),
-        "jira.csv has no column `Resolvd`; its columns are `Issue key`, `Summary`, `Resolved`; did you mean `Resolved`?"
+        "jira.csv has no column `Resolvd` (completion dates); its columns are `Issue key`, `Summary`, `Resolved`; did you mean `Resolved`?"
     );
 
     // All rows unresolved.
@@ -678,7 +674,6 @@ fn questions_a_history_cannot_answer() {
         "the date asked about, 2025-05-30, is before the forecast start (2025-06-02)"
     );
     let e = err(question(Some(1_000_000), None));
-    eprintln!("MSG {e}");
     assert!(matches!(e, HistoryError::TooLong(_)));
     assert_contains(
         &e.to_string(),
@@ -708,7 +703,6 @@ fn questions_a_history_cannot_answer() {
             "as far as a forecast looks",
         ],
     );
-    eprintln!("MSG {e}");
     assert_contains(&e.to_string(), &[""]);
 }
 
