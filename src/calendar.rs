@@ -108,6 +108,16 @@ impl Calendar {
         self.unit
     }
 
+    /// Which days of the week are worked, Monday first.
+    pub fn working_weekdays(&self) -> [bool; 7] {
+        self.working
+    }
+
+    /// The holidays (days not worked besides the days of the week off).
+    pub fn holidays(&self) -> &BTreeSet<Date> {
+        &self.holidays
+    }
+
     /// Whether people work on this date.
     pub fn is_working(&self, d: Date) -> bool {
         self.working[index(d.weekday())] && !self.holidays.contains(&d)

@@ -35,7 +35,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod backtest;
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod dist;
 pub mod engine;

@@ -9,6 +9,7 @@
 
 use crate::engine::{self, EngineError, Model, Workspace};
 use crate::metrics::charts::{ChartData, ChartPlan, PlanSpec, Trace, Tracer};
+use crate::metrics::events::EventLog;
 use crate::metrics::{Accumulator, Collector, Histograms, Summary};
 use crate::numbers::thousands;
 use crate::scenario::{Scenario, StopRule, traffic};
@@ -210,6 +211,16 @@ pub fn chart_data(scenario: &Scenario, result: &RunResult) -> Result<ChartData, 
         &traces,
         (rep as u64, chosen, detailed),
     ))
+}
+
+/// The history of replication 0 of `seed`, item by item (for `flowsim run --events`). Each
+/// replication is a pure function of (scenario, seed, index), so this is the very first
+/// replication of a run with this seed: pass the seed its summary reports.
+pub fn event_log(scenario: &Scenario, seed: u64) -> Result<EventLog, EngineError> {
+    let model = Model::new(scenario);
+    let mut log = EventLog::new(scenario);
+    engine::run(&model, seed, 0, &mut Workspace::default(), &mut log)?;
+    Ok(log)
 }
 
 /// Index of the value nearest `target` (the first one on a tie).

@@ -1,9 +1,13 @@
 //! The command line: argument parsing (clap), progress bar, printing and exit codes. The only
 //! module that talks to the terminal; everything it does goes through the library.
 
+mod backtest;
+mod calibrate;
 mod files;
 mod forecast;
+mod history_args;
 mod init;
+mod map;
 mod report;
 mod run;
 mod whatif;
@@ -34,6 +38,7 @@ Examples:
   flowsim advise my-stream.toml                 which single change would deliver sooner?
   flowsim forecast my-stream.toml --items 40     when will 40 items be done, in dates?
   flowsim report output/my-stream               redraw the charts and report from saved results
+  flowsim map history.csv                       the value stream as it really was, from a history
   flowsim init my-stream                        write a commented scenario to start from
 
 Exit codes: 0 success, 1 failure, 2 invalid scenario or command line.";
@@ -62,6 +67,15 @@ enum Command {
     /// Forecast delivery dates on a working calendar: when will N items be done, how many by a date
     #[command(after_help = forecast::EXAMPLES)]
     Forecast(Box<forecast::ForecastArgs>),
+    /// Map the value stream as it really was from a work-item history: time per state, lead time, flow efficiency
+    #[command(after_help = map::EXAMPLES)]
+    Map(map::MapArgs),
+    /// Write a commented scenario that reproduces a work-item history (fitted durations, capacity, rework)
+    #[command(after_help = calibrate::EXAMPLES)]
+    Calibrate(calibrate::CalibrateArgs),
+    /// Check a scenario against a work-item history: simulated versus observed lead time, throughput, stage times
+    #[command(after_help = backtest::EXAMPLES)]
+    Backtest(backtest::BacktestArgs),
     /// Redraw the charts and report.html from an earlier run's results, without simulating
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
@@ -254,6 +268,9 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => whatif::sweep(args),
         Command::Advise(args) => whatif::advise(args),
         Command::Forecast(args) => forecast::forecast(*args),
+        Command::Map(args) => map::map(args),
+        Command::Calibrate(args) => calibrate::calibrate_command(args),
+        Command::Backtest(args) => backtest::backtest_command(args),
         Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };

@@ -2,7 +2,8 @@
 //!
 //! It knows nothing of files, charts, threads or the command line. [`run`] is a pure function of
 //! (model, seed, replication index): it pushes what happens to an [`Observer`] (one record per item
-//! done) and returns the time-weighted statistics of the run ([`RunStats`]).
+//! done; arrivals, stage entries and work started for observers that want them) and returns the
+//! time-weighted statistics of the run ([`RunStats`]).
 //!
 //! ```text
 //!  arrivals ──> backlog ──(stream WIP limit, first stage's WIP limit)──> stage 0 ──> stage 1 ──> ... ──> done
@@ -64,11 +65,32 @@ impl StageTimes {
     }
 }
 
+/// Which item, within one replication: its arrival index and, for an item that split when it
+/// arrived, which of its parts (split parts share the arrival index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId {
+    /// Arrival order within the replication, from 0 (the backlog first); discovered items from
+    /// [`DISCOVERED_INDEX`] on, in the order they were discovered.
+    pub index: u64,
+    /// 0 for the item itself (and every item that did not split); 1, 2, ... for the other parts
+    /// of a split item.
+    pub part: u16,
+}
+
+impl ItemId {
+    /// Whether the item was discovered while the work went on (`[scope] discovery_rate`).
+    pub fn is_discovered(self) -> bool {
+        self.index >= DISCOVERED_INDEX
+    }
+}
+
 /// An item that has left the stream.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemRecord<'a> {
     /// Arrival order within the replication, from 0 (the backlog first).
     pub index: u64,
+    /// Which part of a split item (0: the item itself); see [`ItemId`].
+    pub part: u16,
     pub work_type: usize,
     pub arrival: f64,
     /// When it entered the first stage (past the stream-wide WIP limit).
@@ -79,6 +101,14 @@ pub struct ItemRecord<'a> {
 }
 
 impl ItemRecord<'_> {
+    /// The item's identity within the replication.
+    pub fn id(&self) -> ItemId {
+        ItemId {
+            index: self.index,
+            part: self.part,
+        }
+    }
+
     /// From arrival to done.
     pub fn lead_time(&self) -> f64 {
         self.done - self.arrival
@@ -99,6 +129,8 @@ impl ItemRecord<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct UnfinishedItem<'a> {
     pub index: u64,
+    /// Which part of a split item (0: the item itself); see [`ItemId`].
+    pub part: u16,
     pub work_type: usize,
     pub arrival: f64,
     /// `None` while still in the backlog.
@@ -130,8 +162,24 @@ pub trait Observer {
     fn feature_done(&mut self, _feature: usize, _time: f64) {}
 
     /// The item with arrival index `index` entered stage `stage` at `time`, for the `visit`-th time
-    /// (1 on its first visit; more with rework).
+    /// (1 on its first visit; more with rework). The parts of a split item share the index;
+    /// [`Observer::item_entered`] tells them apart.
     fn stage_entered(&mut self, _index: u64, _stage: usize, _visit: u32, _time: f64) {}
+
+    /// A new item is in the backlog at `time`: from the initial backlog, the arrival stream, a
+    /// feature that started or discovery. Each part of a split item arrives, part 0 first. Items
+    /// arrive in the order of this call; the other hooks name them with the same [`ItemId`].
+    fn item_arrived(&mut self, _item: ItemId, _work_type: usize, _time: f64) {}
+
+    /// The item entered stage `stage` at `time`, for the `visit`-th time: the same moment as
+    /// [`Observer::stage_entered`], with the item's part. At a work stage it joins the queue; at
+    /// a delay stage it starts its delay; at a cadence stage it waits for the next release.
+    fn item_entered(&mut self, _item: ItemId, _stage: usize, _visit: u32, _time: f64) {}
+
+    /// A person took the item at work stage `stage` at `time` and works on it. `resumed`: the
+    /// work had started before and was interrupted by a blocker that freed the worker; a person
+    /// now takes it up again (a blocker that holds the worker does not call this again).
+    fn work_started(&mut self, _item: ItemId, _stage: usize, _resumed: bool, _time: f64) {}
 
     /// The next time at which the observer wants to see the state of the stream
     /// (`f64::INFINITY`: never). The engine calls [`Observer::sample`] for every such time up to

@@ -4,7 +4,7 @@ use super::events::{EventQueue, Kind, MAX_EVENTS, MAX_SLOTS};
 use super::level::Level;
 use super::streams::{self, KeyedRng};
 use super::{
-    EngineError, ItemRecord, Model, Observer, RtKind, RunStats, StageRunStats, StageTimes,
+    EngineError, ItemId, ItemRecord, Model, Observer, RtKind, RunStats, StageRunStats, StageTimes,
     StreamState, UnfinishedItem,
 };
 use crate::scenario::StopRule;
@@ -35,8 +35,8 @@ struct ItemState {
     work_type: u16,
     class: u8,
     live: bool,
-    /// Discovered while the work went on (not part of the original scope).
-    discovered: bool,
+    /// Which part of a split item (0: the item itself).
+    part: u16,
     /// The feature it belongs to (`NO_FEATURE`: none).
     feature: u16,
 }
@@ -391,11 +391,12 @@ impl<O: Observer> Sim<'_, O> {
             } else {
                 streams::mix(key, streams::SPLIT_PART + u64::from(part))
             };
-            self.new_item(k, index, discovered, feature);
+            // `Split::into` is at most 1000 (validated).
+            self.new_item(k, index, part as u16, discovered, feature);
         }
     }
 
-    fn new_item(&mut self, key: u64, index: u64, discovered: bool, feature: u16) {
+    fn new_item(&mut self, key: u64, index: u64, part: u16, discovered: bool, feature: u16) {
         let work_type = self
             .m
             .work_type(streams::unit(streams::mix(key, streams::WORK_TYPE)));
@@ -414,7 +415,7 @@ impl<O: Observer> Sim<'_, O> {
             work_type: work_type as u16,
             class,
             live: true,
-            discovered,
+            part,
             feature,
         };
         if !discovered {
@@ -443,6 +444,8 @@ impl<O: Observer> Sim<'_, O> {
         let (sys, back) = (self.lv_system(), self.lv_backlog());
         self.level(sys, 1);
         self.level(back, 1);
+        self.obs
+            .item_arrived(ItemId { index, part }, work_type, self.now);
     }
 
     /// Starts features in order while fewer than the plan's WIP limit are in progress: each
@@ -506,8 +509,13 @@ impl<O: Observer> Sim<'_, O> {
         };
         self.ws.occupancy[s] += 1;
         self.level(lv_in_stage(s), 1);
-        let index = self.ws.items[slot as usize].index;
-        self.obs.stage_entered(index, s, visit, now);
+        let it = &self.ws.items[slot as usize];
+        let id = ItemId {
+            index: it.index,
+            part: it.part,
+        };
+        self.obs.stage_entered(id.index, s, visit, now);
+        self.obs.item_entered(id, s, visit, now);
         match st.kind {
             RtKind::Work { resource } => {
                 self.ws.queues[s * self.m.classes + class].push_back(Queued {
@@ -596,7 +604,16 @@ impl<O: Observer> Sim<'_, O> {
         self.times(slot, s).queue += now - mark;
         let it = self.item(slot);
         it.mark = now;
-        if it.remaining >= 0.0 {
+        let (id, resumed) = (
+            ItemId {
+                index: it.index,
+                part: it.part,
+            },
+            it.remaining >= 0.0,
+        );
+        self.obs.work_started(id, s, resumed, now);
+        let it = self.item(slot);
+        if resumed {
             let d = it.remaining;
             it.remaining = -1.0;
             self.ws.events.push(now + d, slot, Kind::Finish);
@@ -773,9 +790,11 @@ impl<O: Observer> Sim<'_, O> {
         let i = slot as usize;
         let it = &mut self.ws.items[i];
         it.live = false;
-        let (discovered, feature) = (it.discovered, it.feature);
+        // Discovered while the work went on (not part of the original scope).
+        let (discovered, feature) = (it.index >= DISCOVERED_INDEX, it.feature);
         self.obs.item_done(&ItemRecord {
             index: it.index,
+            part: it.part,
             work_type: usize::from(it.work_type),
             arrival: it.arrival,
             entry: it.entry,
@@ -811,6 +830,7 @@ impl<O: Observer> Sim<'_, O> {
             let in_stage = it.stage != IN_BACKLOG;
             self.obs.item_unfinished(&UnfinishedItem {
                 index: it.index,
+                part: it.part,
                 work_type: usize::from(it.work_type),
                 arrival: it.arrival,
                 entry: in_stage.then_some(it.entry),

@@ -11,6 +11,7 @@
 //! Times are kept as read and as working time ([`Entry::t`], working days since the Monday
 //! before the first timestamp, on the mapping's calendar), the clock simulated scenarios run on.
 
+pub mod map;
 pub mod mapping;
 
 use crate::calendar::Calendar;
@@ -221,6 +222,22 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
     let names: Vec<String>;
     match layout {
         Layout::Wide => {
+            // Columns of abandoned states: `withdrawn` or `entered_withdrawn`.
+            let is_abandoned = |name: &str| {
+                mapping
+                    .abandoned
+                    .iter()
+                    .any(|a| normalize(a) == normalize(name))
+            };
+            let abandoned_columns: Vec<usize> = mapping
+                .abandoned
+                .iter()
+                .filter_map(|a| {
+                    sheet
+                        .position(a)
+                        .or_else(|| sheet.position(&format!("entered_{}", a.trim())))
+                })
+                .collect();
             let columns: Vec<(String, usize)> = if mapping.states.is_empty() {
                 let skip = [Some(id), title, work_type];
                 let found: Vec<(String, usize)> = (0..sheet.headers.len())
@@ -234,6 +251,7 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
                             .unwrap_or(h);
                         (name.to_string(), c)
                     })
+                    .filter(|(name, _)| !is_abandoned(name))
                     .collect();
                 if found.len() < 2 {
                     return Err(HistoryError(format!(
@@ -293,11 +311,19 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
                         }
                     }
                 }
+                // The latest abandoned state, if any.
+                let mut ended: Option<DateTime> = None;
+                for c in &abandoned_columns {
+                    match sheet.time(row, *c, format) {
+                        Ok(t) => ended = ended.max(t),
+                        Err(e) => bad = bad.or(Some(e)),
+                    }
+                }
                 if let Some(e) = bad {
                     dropped.push(drop(row, &item, strip_location(&e, sheet, row)));
                     continue;
                 }
-                if entries.is_empty() {
+                if entries.is_empty() && ended.is_none() {
                     dropped.push(drop(
                         row,
                         &item,
@@ -305,6 +331,7 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
                     ));
                     continue;
                 }
+                let latest = entries.iter().map(|(_, at)| *at).max();
                 seen.insert(item.clone(), row.row);
                 journeys.push((
                     item,
@@ -313,7 +340,7 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
                     row.row,
                     entries,
                 ));
-                abandoned_ids.push(false);
+                abandoned_ids.push(ended.is_some_and(|a| latest.is_none_or(|l| a >= l)));
             }
             names = columns.into_iter().map(|(n, _)| n).collect();
         }
@@ -436,8 +463,9 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
                 }
                 journey.4.push((state, at));
             }
-            // An item whose last entry is abandoned did not deliver; abandoned entries
-            // elsewhere are pauses, their time counted in the state before.
+            // An item whose last entry is abandoned did not deliver (unless it was done just
+            // before: delivered, then retired or superseded); abandoned entries elsewhere are
+            // pauses, their time counted in the state before.
             for (j, journey) in journeys.iter_mut().enumerate() {
                 journey.4.sort_by_key(|(_, at)| *at);
                 abandoned_ids[j] = journey.4.last().is_some_and(|(s, _)| *s == ABANDONED);
@@ -465,6 +493,14 @@ pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryEr
         }
     }
 
+    // Delivered, then abandoned: still delivered.
+    let last_state = names.len().saturating_sub(1);
+    for (j, a) in abandoned_ids.iter_mut().enumerate() {
+        let latest = journeys[j].4.iter().max_by_key(|(s, at)| (*at, *s));
+        if *a && latest.is_some_and(|(s, _)| *s == last_state) {
+            *a = false;
+        }
+    }
     let abandoned = abandoned_ids.iter().filter(|a| **a).count() as u64;
     let kept: Vec<Journey> = journeys
         .into_iter()
@@ -622,10 +658,7 @@ fn kind_of(name: &str, mapping: &Mapping) -> Kind {
 
 /// States found in a long history, in flow order: by the mean position of their first entry in
 /// each item's journey (0 first, 1 last), ties by first appearance in the file.
-fn order_states(
-    found: &[String],
-    journeys: &[Journey],
-) -> Vec<String> {
+fn order_states(found: &[String], journeys: &[Journey]) -> Vec<String> {
     let mut sum: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
     for j in journeys {
         let mut seq: Vec<usize> = Vec::new();

@@ -205,3 +205,49 @@ fn nothing_usable_is_an_error_that_says_why() {
     let e = from_sheet(&sheet("id,Begin,End\n1,2027-01-04,2027-01-05\n"), &m).unwrap_err();
     assert!(e.0.contains("no column `Start`"), "{e}");
 }
+
+#[test]
+fn abandoned_states_in_both_layouts_and_delivered_items_stay_delivered() {
+    // Wide: a column per abandoned state (`entered_rejected`), not a state of the flow.
+    let text = "\
+pep,entered_draft,entered_final,entered_rejected
+1,2027-01-04,2027-01-06,
+2,2027-01-04,,2027-01-05
+3,2027-01-04,2027-01-05,2027-01-07
+4,2027-01-05,,
+5,,,2027-01-05
+6,2027-01-05,,2027-01-04
+";
+    let mapping = Mapping {
+        abandoned: vec!["Rejected".into()],
+        ..Mapping::default()
+    };
+    let h = read(text, &mapping);
+    assert_eq!(h.layout, Layout::Wide);
+    let names: Vec<&str> = h.states.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["draft", "final"]);
+    // 2 and 5 ended rejected; 3 was delivered before it was rejected; 6 was picked up again.
+    assert_eq!(h.abandoned, 2);
+    let ids: Vec<&str> = h.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["1", "3", "4", "6"]);
+    assert_eq!(h.counts(), (2, 2));
+    assert!(h.dropped.is_empty(), "{:?}", h.dropped);
+
+    // Long: done, then superseded, is still delivered.
+    let text = "\
+pep,to_state,timestamp_utc
+1,Draft,2027-01-04
+1,Final,2027-01-05
+1,Superseded,2027-01-06
+2,Draft,2027-01-04
+2,Superseded,2027-01-06
+";
+    let mapping = Mapping {
+        abandoned: vec!["superseded".into()],
+        ..Mapping::default()
+    };
+    let h = read(text, &mapping);
+    assert_eq!(h.abandoned, 1);
+    assert_eq!(h.items.len(), 1);
+    assert_eq!(h.done(&h.items[0]), Some(1.0));
+}

@@ -3,6 +3,7 @@
 //!
 //! - [`charts`]: the stream over time and one representative replication, for the charts;
 //! - [`compare`]: paired differences between runs with common random numbers;
+//! - [`events`]: the history of one replication, item by item, for the work-item history CSV;
 //! - [`collect`]: an engine observer that sums one replication's measured items;
 //! - [`histogram`]: mergeable histograms for percentiles over millions of items;
 //! - [`stats`]: means and ratios across replications with standard errors;
@@ -11,6 +12,7 @@
 pub mod charts;
 pub mod collect;
 pub mod compare;
+pub mod events;
 pub mod histogram;
 pub mod stats;
 pub mod summary;

@@ -64,7 +64,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const CSS: &str = r#":root {
+pub(super) const CSS: &str = r#":root {
   --ink: #1d2733; --muted: #5b6b7c; --line: #dde3ea; --soft: #f5f7fa;
   --accent: #1f5fbf; --accent-soft: #eaf1fc; --warn: #8a4b00; --warn-soft: #fff6e0;
   --warn-line: #f0c36d; --hot: #a8321e; --hot-soft: #fdf0ec; --bar: #8fb3e8;
@@ -218,7 +218,7 @@ fn pm_pct(v: f64, se: Option<f64>) -> String {
 }
 
 /// The big number of a card: `34.6 ± 0.3 days`, the error and unit smaller.
-fn big(v: f64, se: Option<f64>, unit: &str) -> String {
+pub(super) fn big(v: f64, se: Option<f64>, unit: &str) -> String {
     let unit = if unit.is_empty() {
         String::new()
     } else {
@@ -296,7 +296,12 @@ fn fixed_scope(s: &Summary) -> bool {
 
 /// Three headline cards: label, value, standard error and note each. With `key`, the middle one
 /// (P85) stands out; without, all three are smaller (a second row).
-fn cards(h: &mut String, unit: &str, cards: [(String, f64, Option<f64>, &str); 3], key: bool) {
+pub(super) fn cards(
+    h: &mut String,
+    unit: &str,
+    cards: [(String, f64, Option<f64>, &str); 3],
+    key: bool,
+) {
     h.push_str("<div class=\"cards\">\n");
     for (i, (label, v, se, note)) in cards.into_iter().enumerate() {
         let _ = writeln!(
@@ -570,7 +575,7 @@ fn inline_svg(svg: &str) -> Option<&str> {
     Some(markup)
 }
 
-fn charts_section(h: &mut String, charts: &[Chart]) {
+pub(super) fn charts_section(h: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         h.push_str(
             "<section id=\"charts\">\n<h2>Charts</h2>\n<p class=\"missing\">This report has no \
@@ -625,7 +630,7 @@ fn svg_text(text: &str) -> String {
 }
 
 /// A percentage with a small bar under it (0 to 100%).
-fn pct_bar(v: Option<f64>) -> String {
+pub(super) fn pct_bar(v: Option<f64>) -> String {
     match v.filter(|v| v.is_finite()) {
         Some(v) => format!(
             "{}<span class=\"bar\"><span style=\"width:{:.1}%\"></span></span>",

@@ -1,13 +1,16 @@
 //! Results as files and text: `summary.json`, `stages.csv`, `lead_times.csv`, charts (SVG and
-//! PNG), `report.html` and the terminal table.
+//! PNG), `report.html`, the terminal table and the work-item history CSV (`events`).
 //! Writers turn a [`Summary`](crate::metrics::Summary) into bytes; [`output`] puts a set of files
 //! in place atomically. Nothing here runs a simulation.
 
+pub mod backtest;
 pub mod charts;
 pub mod csv;
+pub mod events;
 pub mod forecast;
 pub mod html;
 pub mod json;
+pub mod map;
 pub mod output;
 pub mod table;
 pub mod whatif;

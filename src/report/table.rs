@@ -29,7 +29,7 @@ fn percentiles(d: &Distribution, with_p70: bool) -> String {
 }
 
 /// Lays out rows of cells in columns, the first left-aligned and the rest right-aligned.
-fn columns(rows: &[Vec<String>]) -> String {
+pub(super) fn columns(rows: &[Vec<String>]) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
         .map(|c| {

@@ -3,11 +3,14 @@
 //! how its tolerance follows from the Monte Carlo standard error.
 
 mod bad_input;
+mod calibrate;
 mod chart_data;
 mod cli;
 mod common;
+mod events;
 mod forecast;
 mod forecast_history;
+mod map;
 mod report;
 mod scenarios;
 mod theory;

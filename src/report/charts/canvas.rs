@@ -6,6 +6,7 @@
 //! so both backends get exactly the same drawing commands in the same order.
 
 use super::glyphs;
+use jiff::civil::Date;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -900,6 +901,307 @@ pub(crate) fn wrapped_lines(text: &str, size: f64, max: f64) -> u32 {
         }
     }
     lines.max(1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates: day numbers, date ticks and date axes (forecast and map charts).
+
+pub(crate) const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days since 1970-01-01 (negative before): the charts' horizontal coordinate. A day `d`
+/// occupies `[d - 0.5, d + 0.5]`, so a bar for a date is centred on its tick.
+pub(crate) fn day_number(d: Date) -> i64 {
+    // Howard Hinnant's days_from_civil.
+    let (y, m, day) = (
+        i64::from(d.year()),
+        i64::from(d.month()),
+        i64::from(d.day()),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (`None` outside jiff's range).
+pub(crate) fn date_of_day(n: i64) -> Option<Date> {
+    // Howard Hinnant's civil_from_days.
+    let z = n + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
+}
+
+/// "Apr 19".
+pub(crate) fn short_date(d: Date) -> String {
+    format!("{} {}", MONTHS[(d.month() - 1) as usize], d.day())
+}
+
+/// "Apr 19, 2027".
+pub(crate) fn long_date(d: Date) -> String {
+    format!("{}, {}", short_date(d), d.year())
+}
+
+/// A date on a chart whose axis spans `range` (day numbers): "Apr 19", or "Apr 19, 2027" when the
+/// axis spans more than a year and the year is not obvious.
+pub(crate) fn mark_date(d: Date, range: (f64, f64)) -> String {
+    if range.1 - range.0 > 366.0 {
+        long_date(d)
+    } else {
+        short_date(d)
+    }
+}
+
+/// "Mon Apr 19, 2027".
+pub(crate) fn day_date(d: Date) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    format!(
+        "{} {}",
+        DAYS[d.weekday().to_monday_zero_offset() as usize],
+        long_date(d)
+    )
+}
+
+/// The spacing of date ticks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Step {
+    Days(i64),
+    /// Mondays, every n weeks.
+    Weeks(i64),
+    /// First days of months, every n months (from January).
+    Months(i64),
+    /// First days of years, every n years.
+    Years(i64),
+}
+
+pub(crate) const STEPS: [Step; 13] = [
+    Step::Days(1),
+    Step::Weeks(1),
+    Step::Weeks(2),
+    Step::Months(1),
+    Step::Months(2),
+    Step::Months(3),
+    Step::Months(6),
+    Step::Years(1),
+    Step::Years(2),
+    Step::Years(5),
+    Step::Years(10),
+    Step::Years(50),
+    Step::Years(100),
+];
+
+/// One tick of a date axis: its day number, its label and the year written under it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tick {
+    pub day: i64,
+    pub label: String,
+    pub year: Option<String>,
+}
+
+/// The days of `step` within `[lo, hi]` (day numbers), at most `cap` of them (more: `None`).
+pub(crate) fn step_days(step: Step, lo: i64, hi: i64, cap: usize) -> Option<Vec<i64>> {
+    let mut out = Vec::new();
+    let mut push = |d: i64| {
+        if d >= lo && d <= hi {
+            out.push(d);
+        }
+        out.len() <= cap
+    };
+    match step {
+        Step::Days(n) => {
+            let mut d = lo;
+            while d <= hi {
+                if !push(d) {
+                    return None;
+                }
+                d += n;
+            }
+        }
+        Step::Weeks(n) => {
+            // 1970-01-05 (day 4) was a Monday; every n-th Monday from it.
+            let period = 7 * n;
+            let mut d = lo + (4 - lo).rem_euclid(period);
+            while d <= hi {
+                if !push(d) {
+                    return None;
+                }
+                d += period;
+            }
+        }
+        Step::Months(_) | Step::Years(_) => {
+            let every = match step {
+                Step::Years(n) => 12 * n,
+                Step::Months(n) | Step::Days(n) | Step::Weeks(n) => n,
+            };
+            // Months counted from year 0; every n-th from January (of years divisible by n).
+            let first = date_of_day(lo)?;
+            let mut k = i64::from(first.year()) * 12 + i64::from(first.month()) - 1;
+            k += (-k).rem_euclid(every);
+            loop {
+                let (y, m) = (k.div_euclid(12), k.rem_euclid(12) + 1);
+                let Some(d) = i16::try_from(y)
+                    .ok()
+                    .and_then(|y| Date::new(y, m as i8, 1).ok())
+                else {
+                    break;
+                };
+                let d = day_number(d);
+                if d > hi {
+                    break;
+                }
+                if !push(d) {
+                    return None;
+                }
+                k += every;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Date ticks for the day range `[lo, hi]` across `width` pixels: the finest spacing (days,
+/// weeks, months, years) that leaves room for each label.
+pub(crate) fn date_ticks(lo: f64, hi: f64, width: i32) -> Vec<Tick> {
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return Vec::new();
+    }
+    let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
+    for step in STEPS {
+        // Room for "Sep 30" under each tick, or "Sep" and "2027" on month and year ticks.
+        let room = match step {
+            Step::Days(_) | Step::Weeks(_) => 72,
+            Step::Months(_) | Step::Years(_) => 52,
+        };
+        let cap = (width / room).max(2) as usize;
+        let Some(days) = step_days(step, a, b, cap) else {
+            continue;
+        };
+        if days.is_empty() {
+            continue;
+        }
+        let mut out = Vec::with_capacity(days.len());
+        let mut last_year = None;
+        for d in days {
+            let Some(date) = date_of_day(d) else { continue };
+            let label = match step {
+                Step::Days(_) | Step::Weeks(_) => short_date(date),
+                Step::Months(_) => MONTHS[(date.month() - 1) as usize].to_string(),
+                Step::Years(_) => date.year().to_string(),
+            };
+            let year = match step {
+                Step::Years(_) => None,
+                _ if last_year != Some(date.year()) => Some(date.year().to_string()),
+                _ => None,
+            };
+            last_year = Some(date.year());
+            out.push(Tick {
+                day: d,
+                label,
+                year,
+            });
+        }
+        return out;
+    }
+    Vec::new()
+}
+
+/// A plot frame whose horizontal axis is the day range `[lo, hi]`, with room under it for
+/// two-line date labels and the axis title.
+pub(crate) fn date_frame<DB: DrawingBackend>(
+    root: &Area<DB>,
+    (left, top, right, bottom): (i32, i32, i32, i32),
+    (lo, hi): (f64, f64),
+    y: Axis,
+) -> Res<(Frame, Vec<Tick>)> {
+    let x = Axis {
+        lo,
+        hi,
+        ticks: Vec::new(),
+        decimals: 0,
+    };
+    let f = Frame::new(root, (left, top, right, bottom - 18), x, y)?;
+    let ticks = date_ticks(lo, hi, f.x1 - f.x0);
+    Ok((f, ticks))
+}
+
+/// Axes of a date frame: the vertical axis as usual, dates along the bottom.
+pub(crate) fn date_axes<DB: DrawingBackend>(
+    root: &Area<DB>,
+    f: &Frame,
+    ticks: &[Tick],
+    xdesc: &str,
+    ydesc: &str,
+) -> Res {
+    for t in ticks {
+        let x = f.px(t.day as f64);
+        line(root, (x, f.y0), (x, f.y1), &GRID, 1)?;
+    }
+    f.axes(root, "", ydesc, false)?;
+    let style = font(TICK_SIZE, MUTED);
+    let year_style = bold(TICK_SIZE, MUTED);
+    for t in ticks {
+        let x = f.px(t.day as f64);
+        line(root, (x, f.y1), (x, f.y1 + 5), &AXIS, 1)?;
+        text(
+            root,
+            &t.label,
+            &anchored(style.clone(), HPos::Center, VPos::Top),
+            (x, f.y1 + 8),
+        )?;
+        if let Some(y) = &t.year {
+            text(
+                root,
+                y,
+                &anchored(year_style.clone(), HPos::Center, VPos::Top),
+                (x, f.y1 + 25),
+            )?;
+        }
+    }
+    text(
+        root,
+        xdesc,
+        &anchored(font(16.0, INK), HPos::Center, VPos::Top),
+        ((f.x0 + f.x1) / 2, f.y1 + 46),
+    )?;
+    Ok(())
+}
+
+/// The horizontal range of a date chart holding the days given: a little space either side,
+/// and at least a week across.
+pub(crate) fn day_range(days: impl IntoIterator<Item = i64>) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for d in days {
+        lo = lo.min(d);
+        hi = hi.max(d);
+    }
+    if lo > hi {
+        return None;
+    }
+    let span = (hi - lo) as f64;
+    let pad = (span * 0.03).max(1.0);
+    let (mut a, mut b) = (lo as f64 - 0.5 - pad, hi as f64 + 0.5 + pad);
+    if b - a < 7.0 {
+        let mid = (a + b) / 2.0;
+        a = mid - 3.5;
+        b = mid + 3.5;
+    }
+    Some((a, b))
 }
 
 #[cfg(test)]

@@ -54,8 +54,11 @@ pub(crate) fn rebin(h: &Histogram, width: f64, n: usize, fold_top: bool) -> (Vec
     (bins, beyond)
 }
 
+/// The horizontal axis title of flow-efficiency histograms.
+pub(crate) const FLOW_EFFICIENCY_AXIS: &str = "Flow efficiency of an item: work / lead time (%)";
+
 /// A round bin width giving at most `max_bins` bins over `[0, span]`.
-fn bin_width(span: f64, max_bins: usize) -> f64 {
+pub(crate) fn bin_width(span: f64, max_bins: usize) -> f64 {
     let raw = span / max_bins as f64;
     let base = 10f64.powf(raw.log10().floor());
     for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
@@ -64,15 +67,6 @@ fn bin_width(span: f64, max_bins: usize) -> f64 {
         }
     }
     base * 10.0
-}
-
-/// The lead-time axis: from 0 to the longest lead time, or to a little beyond the 99th
-/// percentile when a few very long items would squash the rest.
-fn lead_axis(h: &Histogram) -> Axis {
-    let max = h.max().unwrap_or(1.0);
-    let q99 = h.quantile(0.99).unwrap_or(max);
-    let top = if max <= q99 * 1.25 { max } else { q99 * 1.1 };
-    Axis::new(0.0, top * 1.02, 10, false)
 }
 
 /// A sentence about the items beyond the axis, if any.
@@ -222,17 +216,11 @@ pub(crate) fn lead_time_histogram<DB: DrawingBackend>(
             pooled_words(ctx, h.count())
         )],
     )?;
-    let xa = lead_axis(h);
+    let xa = lead_axis(&[h]);
     let width = bin_width(xa.hi, 50);
     let n = ((xa.hi / width).round() as usize).clamp(1, 500);
     let (counts, _) = rebin(h, width, n, false);
-    let total = h.count() as f64;
-    let shares: Vec<(f64, f64, f64)> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| (i as f64 * width, (i + 1) as f64 * width, 100.0 * c / total))
-        .collect();
-    let top = shares.iter().map(|b| b.2).fold(0.0, f64::max);
+    let shares = share_bins(&counts, width, h.count() as f64);
     let mut notes = vec![format!(
         "Bars are {} {u} wide. ± is the Monte Carlo standard error of each percentile (how much it would move with another seed).",
         num(width)
@@ -241,25 +229,42 @@ pub(crate) fn lead_time_histogram<DB: DrawingBackend>(
         notes.push(n);
     }
     page.notes(&notes)?;
-    let ya = Axis::new(0.0, top * 1.3, 6, false);
-    let f = Frame::new(
-        root,
-        (MARGIN, page.top, page.width - MARGIN, page.bottom),
-        xa,
-        ya,
-    )?;
-    f.axes(
-        root,
-        &format!("Lead time ({u})"),
-        "Share of items (%)",
-        false,
-    )?;
-    bars(root, &f, &shares, LIGHT_BLUE)?;
     let m: Vec<(String, f64, RGBColor)> = marks(d, false)
         .into_iter()
         .map(|(name, _, v, se, c)| (format!("{name} {} {u}", pm(v, se)), v, c))
         .collect();
-    vertical_marks(root, &f, &m)
+    share_bars(root, &page, xa, &shares, &format!("Lead time ({u})"), &m)
+}
+
+/// Counts in bins of `width` from 0 as bars `(lo, hi, share of total in %)`.
+pub(crate) fn share_bins(counts: &[f64], width: f64, total: f64) -> Vec<(f64, f64, f64)> {
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i as f64 * width, (i + 1) as f64 * width, 100.0 * c / total))
+        .collect()
+}
+
+/// A histogram of shares of items (%) under the page's title, legend and notes: bars `(lo, hi,
+/// share)` on the horizontal axis `xa`, with labelled vertical marks.
+pub(crate) fn share_bars<DB: DrawingBackend>(
+    root: &Area<DB>,
+    page: &Page<DB>,
+    xa: Axis,
+    shares: &[(f64, f64, f64)],
+    xdesc: &str,
+    marks: &[(String, f64, RGBColor)],
+) -> Res {
+    let top = shares.iter().map(|b| b.2).fold(0.0, f64::max);
+    let f = Frame::new(
+        root,
+        (MARGIN, page.top, page.width - MARGIN, page.bottom),
+        xa,
+        Axis::new(0.0, top * 1.3, 6, false),
+    )?;
+    f.axes(root, xdesc, "Share of items (%)", false)?;
+    bars(root, &f, shares, LIGHT_BLUE)?;
+    vertical_marks(root, &f, marks)
 }
 
 pub(crate) fn lead_time_cdf_spec(ctx: &Ctx) -> Spec {
@@ -291,7 +296,7 @@ pub(crate) fn lead_time_cdf<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &A
             pooled_words(ctx, h.count())
         )],
     )?;
-    let xa = lead_axis(h);
+    let xa = lead_axis(&[h]);
     let mut notes = vec![
         "± is the Monte Carlo standard error of each percentile (how much it would move with another seed).".to_string(),
     ];
@@ -373,35 +378,13 @@ pub(crate) fn flow_efficiency<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
     ])?;
     let n = 40;
     let (counts, _) = rebin(h, 1.0 / n as f64, n, true);
-    let total = h.count() as f64;
-    let shares: Vec<(f64, f64, f64)> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            (
-                100.0 * i as f64 / n as f64,
-                100.0 * (i + 1) as f64 / n as f64,
-                100.0 * c / total,
-            )
-        })
-        .collect();
-    let top = shares.iter().map(|b| b.2).fold(0.0, f64::max);
-    let f = Frame::new(
+    let shares = share_bins(&counts, 100.0 / n as f64, h.count() as f64);
+    share_bars(
         root,
-        (MARGIN, page.top, page.width - MARGIN, page.bottom),
+        &page,
         Axis::new(0.0, 100.0, 10, false),
-        Axis::new(0.0, top * 1.3, 6, false),
-    )?;
-    f.axes(
-        root,
-        "Flow efficiency of an item: work / lead time (%)",
-        "Share of items (%)",
-        false,
-    )?;
-    bars(root, &f, &shares, LIGHT_BLUE)?;
-    vertical_marks(
-        root,
-        &f,
+        &shares,
+        FLOW_EFFICIENCY_AXIS,
         &[
             (
                 format!(
@@ -421,4 +404,119 @@ pub(crate) fn flow_efficiency<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
             ),
         ],
     )
+}
+
+/// One line of a chart of cumulative distributions: a histogram, its colour and width, and its
+/// P85 with its standard error (a dot on the 85% line).
+pub(crate) struct Curve<'a> {
+    pub hist: &'a Histogram,
+    pub color: RGBColor,
+    pub width: u32,
+    pub p85: Option<(f64, Option<f64>)>,
+}
+
+/// The lead-time axis for several histograms: to the longest lead time, or a little beyond the
+/// 99th percentile when a few very long items would squash the rest.
+pub(crate) fn lead_axis(hs: &[&Histogram]) -> Axis {
+    let mut top: f64 = 0.0;
+    for h in hs {
+        let Some(max) = h.max().filter(|m| m.is_finite()) else {
+            continue;
+        };
+        let q99 = h.quantile(0.99).unwrap_or(max);
+        top = top.max(if max <= q99 * 1.25 { max } else { q99 * 1.1 });
+    }
+    Axis::new(0.0, if top > 0.0 { top * 1.02 } else { 1.0 }, 10, false)
+}
+
+/// Lead-time CDFs on one frame below the page's title and legend, drawn in the order given (the
+/// last on top), with the 85% line and each curve's P85; `notes` go under the chart, with a line
+/// added when the axis leaves long items out. With no non-empty curve, `empty` is shown instead
+/// and no frame is returned.
+pub(crate) fn cdf_curves<DB: DrawingBackend>(
+    root: &Area<DB>,
+    page: &mut Page<'_, DB>,
+    curves: &[Curve],
+    unit: &str,
+    mut notes: Vec<String>,
+    empty: &[String],
+) -> Res<Option<Frame>> {
+    let curves: Vec<&Curve> = curves.iter().filter(|c| !c.hist.is_empty()).collect();
+    if curves.is_empty() {
+        page.notes(&notes)?;
+        page.message(empty)?;
+        return Ok(None);
+    }
+    let hists: Vec<&Histogram> = curves.iter().map(|c| c.hist).collect();
+    let xa = lead_axis(&hists);
+    // Items beyond the axis.
+    let mut beyond_share: f64 = 0.0;
+    let mut longest: f64 = 0.0;
+    for h in &hists {
+        let beyond = h.count() as f64 - h.count_below(xa.hi);
+        if beyond > 0.0 && h.max().is_some_and(|m| m > xa.hi) {
+            beyond_share = beyond_share.max(beyond / h.count() as f64);
+            longest = longest.max(h.max().unwrap_or(0.0));
+        }
+    }
+    if beyond_share > 0.0 {
+        notes.push(format!(
+            "Not shown: the longest {} of a line's items at most, which took more than {} {unit} (the longest {} {unit}).",
+            if beyond_share < 0.001 {
+                "under 0.1%".to_string()
+            } else {
+                pct(beyond_share)
+            },
+            xa.label(xa.hi),
+            num(longest)
+        ));
+    }
+    page.notes(&notes)?;
+    let f = Frame::new(
+        root,
+        (MARGIN, page.top, page.width - MARGIN, page.bottom),
+        xa,
+        Axis::new(0.0, 100.0, 10, false),
+    )?;
+    f.axes(
+        root,
+        &format!("Lead time ({unit})"),
+        "Items delivered within that time (%)",
+        true,
+    )?;
+    let y85 = f.py(85.0);
+    dashed(root, (f.x0, y85), (f.x1, y85), &MUTED, 1)?;
+    text(
+        root,
+        "85% of items",
+        &anchored(font(12.0, MUTED), HPos::Right, VPos::Bottom),
+        (f.x1 - 4, y85 - 3),
+    )?;
+    let steps = 400;
+    for c in &curves {
+        let total = c.hist.count() as f64;
+        let pts: Vec<(i32, i32)> = (0..=steps)
+            .map(|k| {
+                let x = f.x.lo + (f.x.hi - f.x.lo) * f64::from(k) / f64::from(steps);
+                f.point(x, 100.0 * c.hist.count_below(x) / total)
+            })
+            .collect();
+        polyline(root, pts, &c.color, c.width)?;
+    }
+    // P85 of each: a dot on the 85% line, whiskers of one standard error.
+    for c in &curves {
+        let Some((p85, se)) = c.p85.filter(|p| p.0.is_finite()) else {
+            continue;
+        };
+        let px = f.px(p85);
+        if let Some(se) = se.filter(|s| s.is_finite() && *s > 0.0) {
+            let (a, b) = (f.px(p85 - se), f.px(p85 + se));
+            line(root, (a, y85), (b, y85), &c.color, 2)?;
+            line(root, (a, y85 - 5), (a, y85 + 5), &c.color, 2)?;
+            line(root, (b, y85 - 5), (b, y85 + 5), &c.color, 2)?;
+        }
+        dot(root, (px, y85), 7, &WHITE)?;
+        dot(root, (px, y85), 5, &c.color)?;
+    }
+    Ok(Some(f))
 }

@@ -105,11 +105,7 @@ pub(crate) fn scatter<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB
         .collect(),
         None => Vec::new(),
     };
-    let label_style = bold(14.0, INK);
-    let mut label_w = 0;
-    for (l, _, _) in &lines {
-        label_w = label_w.max(measure(root, l, &label_style)?.0);
-    }
+    let label_w = line_labels_width(root, &lines)?;
     let xmax = pts
         .iter()
         .map(|p| p.done)
@@ -145,6 +141,30 @@ pub(crate) fn scatter<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB
             &type_color(ctx, p.work_type).mix(0.75),
         )?;
     }
+    labelled_lines(root, &f, &lines)
+}
+
+/// Width of the labels [`labelled_lines`] writes right of a frame.
+pub(crate) fn line_labels_width<DB: DrawingBackend>(
+    root: &Area<DB>,
+    lines: &[(String, f64, RGBColor)],
+) -> Res<i32> {
+    let style = bold(14.0, INK);
+    let mut w = 0;
+    for (l, _, _) in lines {
+        w = w.max(measure(root, l, &style)?.0);
+    }
+    Ok(w)
+}
+
+/// Horizontal dashed lines `(label, value, colour)` across a frame, each labelled right of it,
+/// the labels moved apart where they would overlap.
+pub(crate) fn labelled_lines<DB: DrawingBackend>(
+    root: &Area<DB>,
+    f: &Frame,
+    lines: &[(String, f64, RGBColor)],
+) -> Res {
+    let style = bold(14.0, INK);
     let wanted: Vec<i32> = lines.iter().map(|l| f.py(l.1)).collect();
     let placed = spread(&wanted, 17, f.y0 + 8, f.y1 - 8);
     for ((label, v, color), y) in lines.iter().zip(placed) {
@@ -154,7 +174,7 @@ pub(crate) fn scatter<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB
         text(
             root,
             label,
-            &anchored(recolor(&label_style, *color), HPos::Left, VPos::Center),
+            &anchored(recolor(&style, *color), HPos::Left, VPos::Center),
             (f.x1 + 6, y),
         )?;
     }
@@ -169,7 +189,7 @@ pub(crate) fn aging_spec(ctx: &Ctx) -> Spec {
     }
 }
 
-const YOUNG: RGBColor = RGBColor(220, 238, 215);
+pub(crate) const YOUNG: RGBColor = RGBColor(220, 238, 215);
 const MIDDLE: RGBColor = RGBColor(250, 240, 200);
 const OLD: RGBColor = RGBColor(248, 215, 210);
 
@@ -185,12 +205,27 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
         .collect();
     let backlog = aging.iter().any(|a| a.stage.is_none());
     // Columns: the backlog (if any item waits there), then every stage in flow order.
-    let mut cols: Vec<(String, Option<usize>)> = Vec::new();
+    let mut stages: Vec<Option<usize>> = Vec::new();
+    let mut cols: Vec<AgingColumn> = Vec::new();
     if backlog {
-        cols.push(("Backlog".into(), None));
+        stages.push(None);
+        cols.push(AgingColumn {
+            name: "Backlog".into(),
+            pcts: None,
+            missing: "not started",
+        });
     }
     for (i, name) in d.stages.iter().enumerate() {
-        cols.push((name.clone(), Some(i)));
+        let pcts = s.stages.get(i).and_then(|st| {
+            let t = &st.time_in_stage;
+            (t.p50.is_finite() && t.p85.is_finite()).then_some((t.p50, t.p50_se, t.p85, t.p85_se))
+        });
+        stages.push(Some(i));
+        cols.push(AgingColumn {
+            name: name.clone(),
+            pcts,
+            missing: "no times",
+        });
     }
     let horizon = s
         .stop_rule
@@ -213,11 +248,7 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
             *x = true;
         }
     }
-    let mut keys = vec![
-        key(boxed(YOUNG), "Younger than P50"),
-        key(boxed(MIDDLE), "P50 to P85"),
-        key(boxed(OLD), "Older than P85"),
-    ];
+    let mut keys = aging_keys();
     keys.extend(type_keys(ctx, &present));
     page.legend(&keys)?;
     let mut notes = vec![
@@ -233,16 +264,57 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
     if cols.is_empty() || aging.is_empty() {
         return page.message(&["No item was left unfinished.".into()]);
     }
-    let pcts = |c: &Option<usize>| -> Option<(f64, Option<f64>, f64, Option<f64>)> {
-        let st = s.stages.get((*c)?)?;
-        let t = &st.time_in_stage;
-        (t.p50.is_finite() && t.p85.is_finite()).then_some((t.p50, t.p50_se, t.p85, t.p85_se))
-    };
-    let ymax = aging
+    let dots: Vec<(usize, f64, RGBColor)> = aging
         .iter()
-        .map(|a| a.age_in_stage)
-        .chain(cols.iter().filter_map(|c| pcts(&c.1)).map(|p| p.2))
+        .filter_map(|a| {
+            let col = stages.iter().position(|c| *c == a.stage)?;
+            Some((col, a.age_in_stage, type_color(ctx, a.work_type)))
+        })
+        .collect();
+    aging_columns(
+        root,
+        &page,
+        &cols,
+        &dots,
+        &format!("Age in stage ({u})"),
+        None,
+    )
+}
+
+/// The legend of the aging zones.
+pub(crate) fn aging_keys() -> Vec<Key> {
+    vec![
+        key(boxed(YOUNG), "Younger than P50"),
+        key(boxed(MIDDLE), "P50 to P85"),
+        key(boxed(OLD), "Older than P85"),
+    ]
+}
+
+/// A column of an aging chart: a stage or state, its P50 and P85 time (with their standard
+/// errors) and what to say under it without them.
+pub(crate) struct AgingColumn {
+    pub name: String,
+    pub pcts: Option<(f64, Option<f64>, f64, Option<f64>)>,
+    pub missing: &'static str,
+}
+
+/// The body of an aging chart in the page's free space: a column per stage with its P50 and P85
+/// zones, and the items as dots `(column, age, colour)` spread across their column. With `cap`,
+/// the axis stops there and older items are drawn as rings at the top.
+pub(crate) fn aging_columns<DB: DrawingBackend>(
+    root: &Area<DB>,
+    page: &Page<DB>,
+    cols: &[AgingColumn],
+    dots: &[(usize, f64, RGBColor)],
+    ydesc: &str,
+    cap: Option<f64>,
+) -> Res {
+    let ymax = dots
+        .iter()
+        .map(|d| d.1)
+        .chain(cols.iter().filter_map(|c| c.pcts).map(|p| p.2))
         .fold(0.0, f64::max);
+    let ymax = cap.map_or(ymax, |c| ymax.min(c));
     let n = cols.len();
     // Under each column: its name (two lines at most), P50, P85 and the count of items.
     let name_style = font(14.0, INK);
@@ -261,8 +333,8 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
     let col_w = f64::from(probe.x1 - probe.x0) / n as f64;
     let avail = (col_w as i32 - 6).max(10);
     let mut names: Vec<Vec<String>> = Vec::with_capacity(n);
-    for (name, _) in &cols {
-        let mut lines = wrap(root, name, &name_style, avail)?;
+    for c in cols {
+        let mut lines = wrap(root, &c.name, &name_style, avail)?;
         if lines.len() > 2 {
             let second = format!("{} {}", lines[1], lines[2..].join(" "));
             lines.truncate(1);
@@ -274,8 +346,8 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
     // The percentile labels share one font size, the largest that fits every column.
     let labels: Vec<Option<[String; 2]>> = cols
         .iter()
-        .map(|(_, c)| {
-            pcts(c).map(|(p50, se50, p85, se85)| {
+        .map(|c| {
+            c.pcts.map(|(p50, se50, p85, se85)| {
                 [
                     format!("P50 {}", pm(p50, se50)),
                     format!("P85 {}", pm(p85, se85)),
@@ -300,9 +372,9 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
     let mut f = probe.clone();
     f.y1 = (page.bottom - below).max(f.y0 + 10);
     // Zones first, then the axes over them.
-    for (i, (_, c)) in cols.iter().enumerate() {
+    for (i, c) in cols.iter().enumerate() {
         let (a, b) = (f.px(i as f64) + 2, f.px(i as f64 + 1.0) - 2);
-        if let Some((p50, _, p85, _)) = pcts(c) {
+        if let Some((p50, _, p85, _)) = c.pcts {
             rect(root, (a, f.y0), (b, f.py(p85)), &OLD)?;
             rect(root, (a, f.py(p85)), (b, f.py(p50)), &MIDDLE)?;
             rect(root, (a, f.py(p50)), (b, f.y1), &YOUNG)?;
@@ -312,8 +384,8 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
             rect(root, (a, f.y0), (b, f.y1), &RGBColor(242, 242, 242))?;
         }
     }
-    f.axes(root, "", &format!("Age in stage ({u})"), false)?;
-    for (i, (_, c)) in cols.iter().enumerate() {
+    f.axes(root, "", ydesc, false)?;
+    for (i, c) in cols.iter().enumerate() {
         let cx = f.px(i as f64 + 0.5);
         let mut y = f.y1 + 8;
         for l in &names[i] {
@@ -339,21 +411,16 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
                 }
             }
             None => {
-                let why = if c.is_none() {
-                    "not started"
-                } else {
-                    "no times"
-                };
                 text(
                     root,
-                    why,
+                    c.missing,
                     &anchored(count_style.clone(), HPos::Center, VPos::Top),
                     (cx, y),
                 )?;
                 y += 2 * line_h;
             }
         }
-        let count = aging.iter().filter(|a| a.stage == *c).count();
+        let count = dots.iter().filter(|d| d.0 == i).count();
         text(
             root,
             &fit(root, &items(count as u64), &count_style, avail)?,
@@ -363,25 +430,21 @@ pub(crate) fn aging<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: &Area<DB>)
     }
     // Dots, spread across their column without randomness.
     let mut seen = vec![0usize; n];
-    for a in &aging {
-        let Some(col) = cols.iter().position(|c| c.1 == a.stage) else {
+    for &(col, age, color) in dots {
+        if col >= n {
             continue;
-        };
+        }
         let k = seen[col];
         seen[col] += 1;
         let jitter = ((k as f64 * 0.618_033_988_75).fract() - 0.5) * 0.6;
         let x = col as f64 + 0.5 + if k == 0 { 0.0 } else { jitter };
-        dot(
-            root,
-            f.point(x, a.age_in_stage),
-            5,
-            &type_color(ctx, a.work_type),
-        )?;
-        root.draw(&Circle::new(
-            f.point(x, a.age_in_stage),
-            5,
-            WHITE.stroke_width(1),
-        ))?;
+        let p = f.point(x, age);
+        if age > f.y.hi {
+            root.draw(&Circle::new(p, 5, color.stroke_width(2)))?;
+        } else {
+            dot(root, p, 5, &color)?;
+            root.draw(&Circle::new(p, 5, WHITE.stroke_width(1)))?;
+        }
     }
     Ok(())
 }

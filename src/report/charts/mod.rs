@@ -13,16 +13,20 @@
 //! - [`over_time`]: cumulative flow, WIP over time, throughput run chart;
 //! - [`items`]: cycle-time scatter, aging work in progress.
 
+mod backtest;
 mod canvas;
 mod distribution;
 mod forecast;
 mod glyphs;
 mod items;
+mod map;
 mod over_time;
 mod stages;
 mod whatif;
 
+pub use backtest::backtest_charts;
 pub use forecast::forecast_charts;
+pub use map::map_charts;
 pub use whatif::{advise_charts, compare_charts, sweep_charts};
 #[cfg(test)]
 mod tests;

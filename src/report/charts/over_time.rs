@@ -7,10 +7,10 @@ use crate::metrics::charts::Band;
 use plotters::prelude::{Color, DrawingBackend, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
-const DONE: RGBColor = RGBColor(46, 125, 50);
+pub(crate) const DONE: RGBColor = RGBColor(46, 125, 50);
 const BACKLOG: RGBColor = RGBColor(205, 205, 205);
 /// Stage band colours of the cumulative flow diagram (green is kept for done).
-const STAGE_COLORS: [RGBColor; 9] = [
+pub(crate) const STAGE_COLORS: [RGBColor; 9] = [
     RGBColor(78, 121, 167),
     RGBColor(242, 142, 43),
     RGBColor(176, 122, 161),
@@ -101,12 +101,7 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
     bands.push(("Delivered".into(), DONE));
 
     // Legend in a column on the right, top to bottom as the bands are stacked.
-    let style = font(14.0, INK);
-    let mut legend_w = 0;
-    for (name, _) in &bands {
-        legend_w = legend_w.max(measure(root, name, &style)?.0);
-    }
-    let legend_w = legend_w.min(200) + 30;
+    let legend_w = band_legend_width(root, &bands)?;
     let ymax = lines[0].iter().copied().fold(0.0, f64::max);
     let filled: Vec<bool> = (0..bands.len())
         .map(|b| lines[b].iter().zip(&lines[b + 1]).any(|(a, l)| a > l))
@@ -134,7 +129,6 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
     )?;
     f.axes(root, &format!("Time ({u})"), "Items (cumulative)", false)?;
     draw_bands(root, &f, times, &lines, &bands, &filled)?;
-    line(root, (f.x0, f.y1), (f.x1, f.y1), &AXIS, 1)?;
     if zoom {
         let (j0, j1) = (
             k * 45 / 100,
@@ -166,7 +160,6 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
             l.iter_mut().for_each(|v| *v = v.max(z.y.lo));
         }
         draw_bands(root, &z, &times[j0..=j1], &zl, &bands, &filled)?;
-        line(root, (z.x0, z.y1), (z.x1, z.y1), &AXIS, 1)?;
         // Where the close-up is on the whole run.
         outline(
             root,
@@ -176,28 +169,54 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
             1,
         )?;
     }
-    let lx = page.width - MARGIN - legend_w;
-    let ls = anchored(style, HPos::Left, VPos::Center);
+    band_legend(
+        root,
+        (page.width - MARGIN - legend_w, f.y0),
+        legend_w,
+        &bands,
+        &filled,
+    )
+}
+
+/// Width of the legend column of a cumulative flow diagram.
+pub(crate) fn band_legend_width<DB: DrawingBackend>(
+    root: &Area<DB>,
+    bands: &[(String, RGBColor)],
+) -> Res<i32> {
+    let style = font(14.0, INK);
+    let mut w = 0;
+    for (name, _) in bands {
+        w = w.max(measure(root, name, &style)?.0);
+    }
+    Ok(w.min(200) + 30)
+}
+
+/// The legend column of a cumulative flow diagram from `(x, y)`: the bands that show, top to
+/// bottom as they are stacked.
+pub(crate) fn band_legend<DB: DrawingBackend>(
+    root: &Area<DB>,
+    (lx, y): (i32, i32),
+    width: i32,
+    bands: &[(String, RGBColor)],
+    filled: &[bool],
+) -> Res {
+    let ls = anchored(font(14.0, INK), HPos::Left, VPos::Center);
     let shown = bands
         .iter()
-        .zip(&filled)
+        .zip(filled)
         .filter(|(_, f)| **f)
         .map(|(b, _)| b);
     for (i, (name, color)) in shown.enumerate() {
-        let cy = f.y0 + 10 + 24 * i as i32;
+        let cy = y + 10 + 24 * i as i32;
         rect(root, (lx, cy - 7), (lx + 20, cy + 7), color)?;
-        text(
-            root,
-            &fit(root, name, &ls, legend_w - 30)?,
-            &ls,
-            (lx + 28, cy),
-        )?;
+        text(root, &fit(root, name, &ls, width - 30)?, &ls, (lx + 28, cy))?;
     }
     Ok(())
 }
 
-/// The bands of a cumulative flow diagram between consecutive boundary lines.
-fn draw_bands<DB: DrawingBackend>(
+/// The bands of a cumulative flow diagram between consecutive boundary lines, and the axis
+/// line over them.
+pub(crate) fn draw_bands<DB: DrawingBackend>(
     root: &Area<DB>,
     f: &Frame,
     times: &[f64],
@@ -215,7 +234,8 @@ fn draw_bands<DB: DrawingBackend>(
         pts.extend((0..k).rev().map(|j| f.point(times[j], lower[j])));
         polygon(root, pts, color)?;
     }
-    Ok(())
+    // The axis again, over the bottom band.
+    line(root, (f.x0, f.y1), (f.x1, f.y1), &AXIS, 1)
 }
 
 /// Panels of the WIP chart: the whole stream, then each stage.
@@ -245,7 +265,7 @@ pub(crate) fn wip_spec(ctx: &Ctx) -> Spec {
 }
 
 /// A centred moving average over `2 * half + 1` samples (fewer at the ends).
-fn smooth(v: &[f64], half: usize) -> Vec<f64> {
+pub(crate) fn smooth(v: &[f64], half: usize) -> Vec<f64> {
     if half == 0 {
         return v.to_vec();
     }

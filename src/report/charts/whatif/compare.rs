@@ -3,10 +3,10 @@
 
 use super::super::Spec;
 use super::super::canvas::*;
+use super::super::distribution::{Curve, cdf_curves};
 use super::{legend_rows, scenario_color, wrapped_lines};
 use crate::metrics::Summary;
 use crate::metrics::compare::Difference;
-use crate::metrics::histogram::Histogram;
 use crate::whatif::compare::ComparisonRun;
 use plotters::prelude::{DrawingBackend, RGBColor, WHITE};
 use plotters::style::text_anchor::{HPos, VPos};
@@ -174,126 +174,39 @@ pub(super) fn cdf_height(r: &ComparisonRun) -> u32 {
     (420 + 20 * sub + 22 * legend_rows(&keys) + 20 * notes).clamp(480, 1600)
 }
 
-/// The lead-time axis for several histograms: to the longest lead time, or a little beyond the
-/// 99th percentile when a few very long items would squash the rest.
-fn lead_axis(hs: &[&Histogram]) -> Axis {
-    let mut top: f64 = 0.0;
-    for h in hs {
-        let Some(max) = h.max().filter(|m| m.is_finite()) else {
-            continue;
-        };
-        let q99 = h.quantile(0.99).unwrap_or(max);
-        top = top.max(if max <= q99 * 1.25 { max } else { q99 * 1.1 });
-    }
-    Axis::new(0.0, if top > 0.0 { top * 1.02 } else { 1.0 }, 10, false)
-}
-
 pub(super) fn cdf<DB: DrawingBackend>(r: &ComparisonRun, spec: &Spec, root: &Area<DB>) -> Res {
-    let u = unit(r);
     let mut page = Page::new(root, &spec.title, &[answer(r)])?;
     let keys: Vec<Key> = cdf_keys(r)
         .into_iter()
         .map(|(c, l)| key(Swatch::Line(c), l))
         .collect();
     page.legend(&keys)?;
-    let measured: Vec<usize> = (0..r.results.len())
+    // Variants first, the baseline on top.
+    let order: Vec<usize> = (1..r.results.len())
+        .chain(std::iter::once(0))
         .filter(|&i| !r.results[i].histograms.lead.is_empty())
         .collect();
-    if measured.is_empty() {
-        page.notes(&cdf_notes(r))?;
-        return page.message(&[
-            "No item was measured in any scenario, so there is nothing to show.".into(),
-            "No item past the warm-up was delivered before the runs ended: lengthen the horizon or shorten the warm-up.".into(),
-        ]);
-    }
-    let hists: Vec<&Histogram> = measured
+    let curves: Vec<Curve> = order
         .iter()
-        .map(|&i| &r.results[i].histograms.lead)
+        .map(|&i| Curve {
+            hist: &r.results[i].histograms.lead,
+            color: scenario_color(i),
+            width: if i == 0 { 3 } else { 2 },
+            p85: r.results[i]
+                .summary
+                .lead_time
+                .as_ref()
+                .map(|d| (d.p85, d.p85_se)),
+        })
         .collect();
-    let xa = lead_axis(&hists);
-    let mut notes = cdf_notes(r);
-    // Items beyond the axis.
-    let mut beyond_share: f64 = 0.0;
-    let mut longest: f64 = 0.0;
-    for h in &hists {
-        let beyond = h.count() as f64 - h.count_below(xa.hi);
-        if beyond > 0.0 && h.max().is_some_and(|m| m > xa.hi) {
-            beyond_share = beyond_share.max(beyond / h.count() as f64);
-            longest = longest.max(h.max().unwrap_or(0.0));
-        }
+    let empty = [
+        "No item was measured in any scenario, so there is nothing to show.".to_string(),
+        "No item past the warm-up was delivered before the runs ended: lengthen the horizon or shorten the warm-up.".into(),
+    ];
+    match cdf_curves(root, &mut page, &curves, unit(r), cdf_notes(r), &empty)? {
+        Some(f) => p85_close_up(r, root, &f, &order),
+        None => Ok(()),
     }
-    if beyond_share > 0.0 {
-        notes.push(format!(
-            "Not shown: the longest {} of a scenario's items at most, which took more than {} {u} (the longest {} {u}).",
-            if beyond_share < 0.001 {
-                "under 0.1%".to_string()
-            } else {
-                pct(beyond_share)
-            },
-            xa.label(xa.hi),
-            num(longest)
-        ));
-    }
-    page.notes(&notes)?;
-    let f = Frame::new(
-        root,
-        (MARGIN, page.top, page.width - MARGIN, page.bottom),
-        xa,
-        Axis::new(0.0, 100.0, 10, false),
-    )?;
-    f.axes(
-        root,
-        &format!("Lead time ({u})"),
-        "Items delivered within that time (%)",
-        true,
-    )?;
-    let y85 = f.py(85.0);
-    dashed(root, (f.x0, y85), (f.x1, y85), &MUTED, 1)?;
-    text(
-        root,
-        "85% of items",
-        &anchored(font(12.0, MUTED), HPos::Right, VPos::Bottom),
-        (f.x1 - 4, y85 - 3),
-    )?;
-    // Variants first, the baseline on top.
-    let order: Vec<usize> = measured
-        .iter()
-        .copied()
-        .filter(|&i| i != 0)
-        .chain(measured.iter().copied().filter(|&i| i == 0))
-        .collect();
-    let steps = 400;
-    for &i in &order {
-        let h = &r.results[i].histograms.lead;
-        let total = h.count() as f64;
-        let pts: Vec<(i32, i32)> = (0..=steps)
-            .map(|k| {
-                let x = f.x.lo + (f.x.hi - f.x.lo) * f64::from(k) / f64::from(steps);
-                f.point(x, 100.0 * h.count_below(x) / total)
-            })
-            .collect();
-        polyline(root, pts, &scenario_color(i), if i == 0 { 3 } else { 2 })?;
-    }
-    // P85 of each: a dot on the 85% line, whiskers of one standard error.
-    for &i in &order {
-        let Some(d) = &r.results[i].summary.lead_time else {
-            continue;
-        };
-        if !d.p85.is_finite() {
-            continue;
-        }
-        let c = scenario_color(i);
-        let px = f.px(d.p85);
-        if let Some(se) = d.p85_se.filter(|s| s.is_finite() && *s > 0.0) {
-            let (a, b) = (f.px(d.p85 - se), f.px(d.p85 + se));
-            line(root, (a, y85), (b, y85), &c, 2)?;
-            line(root, (a, y85 - 5), (a, y85 + 5), &c, 2)?;
-            line(root, (b, y85 - 5), (b, y85 + 5), &c, 2)?;
-        }
-        dot(root, (px, y85), 7, &WHITE)?;
-        dot(root, (px, y85), 5, &c)?;
-    }
-    p85_close_up(r, root, &f, &order)
 }
 
 /// A close-up of the P85s with their precision, in the corner every CDF leaves empty: below the
