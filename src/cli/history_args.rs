@@ -19,7 +19,8 @@ pub struct HistoryArgs {
     /// Date format, strptime-style, e.g. %d/%m/%Y (default: ISO dates and date-times)
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
-    /// States where items are worked on, comma-separated (the others are waits)
+    /// States where items are worked on, comma-separated (states named nowhere go by their names:
+    /// a wait when the name has a word of waiting in it, such as ready, queue or blocked)
     #[arg(long, value_name = "STATES", value_delimiter = ',')]
     pub work: Option<Vec<String>>,
     /// States where items wait, comma-separated

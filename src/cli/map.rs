@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 pub const EXAMPLES: &str = "\
 Examples:
-  flowsim map history.csv                               states and layout found in the file
-  flowsim map history.csv --work \"Development,Test\"     name the states where items are worked on
+  flowsim map scenarios/data/history.csv                  the example: states found in the file
+  flowsim map scenarios/data/history.csv --wait Deploy    name a state where items wait
   flowsim map kep_transitions.csv --mapping scenarios/data/mappings/k8s-keps.toml
   flowsim map export.csv --date-format %d/%m/%Y --abandoned \"Won't do\" --out results/map
 

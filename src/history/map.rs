@@ -679,6 +679,8 @@ fn warnings(m: &StreamMap, h: &History) -> Vec<String> {
             "no item reached the done state `{}`, so there are no lead times; is it the right last state?",
             h.states[h.done_state()].name
         ));
+    } else if m.counts.measured == 0 {
+        w.push("no finished item has a lead time (each was first seen already done), so there are no lead times".into());
     } else if m.counts.measured < FEW {
         w.push(format!(
             "only {} finished {} with a lead time: the percentiles are rough",
@@ -695,6 +697,25 @@ fn warnings(m: &StreamMap, h: &History) -> Vec<String> {
             "{} of the {} finished items were first seen already done; they count in throughput but have no lead time",
             m.counts.first_seen_done, m.counts.finished
         ));
+    }
+    // A span of centuries: a placeholder date (1900-01-01, 9999-12-31) somewhere.
+    if m.period.calendar_days > 100 * 366 {
+        let entries = || {
+            h.items
+                .iter()
+                .flat_map(|i| i.entries.iter().map(move |e| (e.at, i)))
+        };
+        let at = |(t, i): (DateTime, &super::Item)| {
+            format!("{} (item {}, line {})", iso(t), i.id, i.line)
+        };
+        if let (Some(a), Some(b)) = (entries().min_by_key(|e| e.0), entries().max_by_key(|e| e.0)) {
+            w.push(format!(
+                "the history spans {} years, from {} to {}: is one of them a placeholder date? Every week in between is in weeks.csv and the charts",
+                crate::numbers::thousands((m.period.calendar_days / 365) as u64),
+                at(a),
+                at(b)
+            ));
+        }
     }
     // Many items done on one day: a bulk change of state rather than flow.
     let mut per_day: BTreeMap<Date, usize> = BTreeMap::new();
@@ -930,6 +951,17 @@ name = "Done"
             m.warnings
                 .iter()
                 .any(|w| w.contains("only 1 finished item"))
+        );
+        // A placeholder date: said, with the item and its line.
+        let m = map_of(
+            "id,start,end\n1,1900-01-01,2027-01-05\n2,2027-01-04,2027-01-05\n",
+            "[[states]]\nname = \"start\"\n[[states]]\nname = \"end\"\n",
+        );
+        let placeholder = "spans 127 years, from 1900-01-01 (item 1, line 2)";
+        assert!(
+            m.warnings.iter().any(|w| w.contains(placeholder)),
+            "{:?}",
+            m.warnings
         );
     }
 

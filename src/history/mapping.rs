@@ -13,7 +13,7 @@
 //! state = "to_state"               # long layout: the state column (default: state, status, to_state)
 //! entered = "timestamp_utc"        # long layout: when it was entered (default: entered_at, timestamp, ...)
 //! abandoned = ["withdrawn"]        # states that end an item without delivering it
-//! work = ["Development", "Test"]   # states where the item is worked on; the rest are waits
+//! work = ["Development", "Test"]   # states where the item is worked on (others: by their names)
 //!
 //! [[states]]                       # in flow order; default: found in the file
 //! name = "Development"

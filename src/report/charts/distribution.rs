@@ -260,7 +260,8 @@ pub(crate) fn share_bars<DB: DrawingBackend>(
         root,
         (MARGIN, page.top, page.width - MARGIN, page.bottom),
         xa,
-        Axis::new(0.0, top * 1.3, 6, false),
+        // Room above the bars for the marks' labels, but never past 100%.
+        Axis::new(0.0, (top * 1.3).min(100.0).max(top), 6, false),
     )?;
     f.axes(root, xdesc, "Share of items (%)", false)?;
     bars(root, &f, shares, LIGHT_BLUE)?;

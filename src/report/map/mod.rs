@@ -366,9 +366,11 @@ pub fn map_table(m: &StreamMap) -> String {
             "visits",
             "visit P50",
             "P85",
+            "P95",
             "mean",
             "item P50",
             "P85",
+            "P95",
             "mean",
             "of lead time",
             "now",
@@ -377,8 +379,8 @@ pub fn map_table(m: &StreamMap) -> String {
         .to_vec(),
     ];
     for s in &m.states {
-        let [v50, v85, _, vmean] = shown(&s.time_per_visit);
-        let [i50, i85, _, imean] = shown(&s.time_per_item);
+        let [v50, v85, v95, vmean] = shown(&s.time_per_visit);
+        let [i50, i85, i95, imean] = shown(&s.time_per_item);
         rows.push(vec![
             s.name.clone(),
             kind_word(s).into(),
@@ -386,9 +388,11 @@ pub fn map_table(m: &StreamMap) -> String {
             thousands(s.visits as u64),
             v50,
             v85,
+            v95,
             vmean,
             i50,
             i85,
+            i95,
             imean,
             s.share_of_lead_time.map_or("-".into(), fmt_pct),
             thousands(s.items_now as u64),
