@@ -191,6 +191,12 @@ pub fn load(path: &Path, mapping: &Mapping) -> Result<History, HistoryError> {
 /// Reads an item history from a sheet already read.
 pub fn from_sheet(sheet: &Sheet, mapping: &Mapping) -> Result<History, HistoryError> {
     let file = sheet.file.clone();
+    if sheet.rows.is_empty() {
+        return Err(HistoryError(format!(
+            "{file} has no rows below its header: no item to read (its columns are {})",
+            sheet.listed()
+        )));
+    }
     let optional = |given: &Option<String>, names: &[&str], what: &str| match given {
         Some(n) => sheet.column(n, what).map(Some).map_err(HistoryError),
         None => Ok(sheet.find(names)),

@@ -251,3 +251,9 @@ pep,to_state,timestamp_utc
     assert_eq!(h.items.len(), 1);
     assert_eq!(h.done(&h.items[0]), Some(1.0));
 }
+
+#[test]
+fn a_header_with_no_rows_says_so() {
+    let e = from_sheet(&sheet("id,Start,Done\n"), &Mapping::default()).unwrap_err();
+    assert!(e.0.contains("h.csv has no rows below its header"), "{e}");
+}

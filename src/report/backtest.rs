@@ -40,9 +40,7 @@ pub fn backtest_json(b: &Backtest) -> Vec<u8> {
         stages: &b.stages,
         unmatched_stages: &b.unmatched,
     };
-    let mut out = serde_json::to_vec_pretty(&j).expect("serializable");
-    out.push(b'\n');
-    out
+    super::whatif::json(&j)
 }
 
 pub fn backtest_csv(b: &Backtest) -> Vec<u8> {

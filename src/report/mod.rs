@@ -4,6 +4,7 @@
 //! in place atomically. Nothing here runs a simulation.
 
 pub mod backtest;
+pub mod calibrate;
 pub mod charts;
 pub mod csv;
 pub mod events;

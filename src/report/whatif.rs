@@ -1,5 +1,6 @@
 //! Tables and files for `compare`, `sweep` and `advise`: terminal text, CSV and JSON.
 
+use super::table::columns;
 use super::{fmt_num, fmt_pct};
 use crate::whatif::advise::Advise;
 use crate::whatif::compare::Comparison;
@@ -10,33 +11,6 @@ use std::fmt::Write;
 pub fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(value).expect("results always serialize");
     out.push(b'\n');
-    out
-}
-
-fn columns(rows: &[Vec<String>]) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            if c == 0 {
-                let _ = write!(line, "{cell:<w$}", w = widths[c]);
-            } else {
-                let _ = write!(line, "  {cell:>w$}", w = widths[c]);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
     out
 }
 

@@ -17,9 +17,7 @@ const REWORK_SHOWN: usize = 8;
 
 /// The map as pretty JSON, ending with a newline.
 pub fn map_json(m: &StreamMap) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(m).expect("a map always serializes");
-    out.push(b'\n');
-    out
+    super::whatif::json(m)
 }
 
 fn opt(v: Option<f64>) -> String {
