@@ -5,7 +5,8 @@ Called by run.sh (which builds flowsim first); run with the virtualenv's Python,
 `benches/peers/.venv/bin/python benches/peers/compare.py --flowsim BIN --scenario B1.toml`.
 
 1. Single core: flowsim (--threads 1), SimPy and Ciw, each pinned with `taskset -c CORE`, each
-   run --repeats times (default 3); the run with the median CPU time is reported.
+   run --repeats times (default 3, in rounds: each tool once per round); the run with the
+   median CPU time is reported.
    * flowsim's CPU seconds are the whole process's (user + system, from
      getrusage(RUSAGE_CHILDREN)): start-up, simulation, statistics and writing summary.json.
    * SimPy's and Ciw's are what the scripts measure themselves with time.process_time() around
@@ -167,17 +168,17 @@ def main():
         ("simpy", lambda: run_peer(args, "b1_simpy.py", args.simpy_reps, args.core)),
         ("ciw", lambda: run_peer(args, "b1_ciw.py", args.ciw_reps, args.core)),
     ]
-    results, all_runs = {}, {}
-    for name, run in plan:
-        runs = []
-        for i in range(args.repeats):
+    # Rounds: every tool once per round, so that a change in the machine's load during the
+    # measurement touches all tools alike rather than whichever happened to run then.
+    all_runs = {name: [] for name, _ in plan}
+    for i in range(args.repeats):
+        for name, run in plan:
             r = run()
-            print(f"  {name} run {i + 1}/{args.repeats}: {r['reps']} reps, "
+            print(f"  round {i + 1}/{args.repeats} {name}: {r['reps']} reps, "
                   f"{r['cpu_seconds']:.2f} CPU s, {r['visits'] / r['cpu_seconds']:,.0f} visits/CPU s",
                   flush=True)
-            runs.append(r)
-        all_runs[name] = runs
-        results[name] = median_run(runs, "cpu_seconds")
+            all_runs[name].append(r)
+    results = {name: median_run(runs, "cpu_seconds") for name, runs in all_runs.items()}
 
     fs_rate = results["flowsim"]["visits"] / results["flowsim"]["cpu_seconds"]
     rows = []
@@ -213,21 +214,24 @@ def main():
     if args.parallel_reps > 0:
         print(f"\nTwo cores: flowsim --threads 1 vs 2, {args.parallel_reps} reps, wall seconds, "
               f"median of {args.repeats} (not pinned)")
-        walls = {}
-        for threads in (1, 2):
-            w = []
-            for i in range(args.repeats):
+        w = {1: [], 2: []}
+        for i in range(args.repeats):
+            for threads in (1, 2):
                 r = run_flowsim(args, args.parallel_reps, threads, None)
-                print(f"  threads {threads} run {i + 1}/{args.repeats}: {r['wall_seconds']:.2f} s wall, "
+                print(f"  round {i + 1}/{args.repeats} threads {threads}: {r['wall_seconds']:.2f} s wall, "
                       f"{r['cpu_seconds']:.2f} CPU s", flush=True)
-                w.append(r["wall_seconds"])
-            walls[threads] = statistics.median(w)
+                w[threads].append(r["wall_seconds"])
+        walls = {threads: statistics.median(w[threads]) for threads in w}
         visits = args.parallel_reps * VISITS_PER_REP
         parallel = {"reps": args.parallel_reps, "wall_1": walls[1], "wall_2": walls[2],
                     "speedup": walls[1] / walls[2]}
         print(f"  threads 1: {walls[1]:.2f} s ({visits / walls[1]:,.0f} visits/s); "
               f"threads 2: {walls[2]:.2f} s ({visits / walls[2]:,.0f} visits/s); "
               f"speed-up {parallel['speedup']:.2f}x")
+        load = os.getloadavg()[0]
+        if load > 0.5 * (cores or 1):
+            print(f"  note: load average {load:.2f} on {cores} cores; the second thread competes "
+                  "with other processes, so this speed-up understates the one on an idle machine")
 
     load1 = os.getloadavg()[0]
     print(f"\nLoad average at end {load1:.2f}")
