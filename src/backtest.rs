@@ -18,6 +18,7 @@
 //! are not off; stages that are off are named, as the place to look.
 
 use crate::calibrate::build::{Calibration, calibrate, plan};
+use crate::history::mapping::Kind;
 use crate::history::{History, Item};
 use crate::metrics::histogram::Histogram;
 use crate::runner::{self, RunOptions, RunResult};
@@ -261,9 +262,35 @@ pub fn backtest(
         ));
     }
 
-    // Stages: mean time per item, over the items that entered the stage.
+    // Stages: mean time per item, over the items that entered the stage. A first state that
+    // is a wait is the backlog: the simulation counts time there apart from the first stage
+    // (the backlog wait, which also holds the wait for room under a WIP limit), so it gets a
+    // row of its own.
     let mut stages = Vec::new();
     let mut unmatched = Vec::new();
+    let backlog_state = (h.states.first().map(|s| s.kind) == Some(Kind::Wait)).then_some(0);
+    if let (Some(b), Some(w)) = (backlog_state, &s.backlog_wait) {
+        let times: Vec<f64> = compared
+            .iter()
+            .filter(|i| h.done(i).is_some())
+            .filter_map(|i| time_in(i, b, &[]))
+            .collect();
+        if times.len() >= 2 {
+            let (m, se) = mean_se(&times);
+            let (lo, hi) = widest(
+                (m - 1.96 * se, m + 1.96 * se),
+                batch_ci(&times, m, |b| mean_se(b).0),
+            );
+            stages.push(check(
+                &backlog_metric(&h.states[b].name),
+                m,
+                lo,
+                hi,
+                w.mean,
+                w.se,
+            ));
+        }
+    }
     for (k, st) in s.stages.iter().enumerate() {
         let Some(state) = h
             .states
@@ -277,7 +304,10 @@ pub fn backtest(
             .into_iter()
             .find(|p| p.state == state)
             .map(|p| p.queue)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&q| Some(q) != backlog_state)
+            .collect::<Vec<_>>();
         let times: Vec<f64> = compared
             .iter()
             .filter(|i| h.done(i).is_some())
@@ -499,6 +529,15 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
     let m = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     (m, (var / n).sqrt())
+}
+
+/// The backlog's row: "time in the backlog", naming the state when it is called otherwise.
+fn backlog_metric(state: &str) -> String {
+    if state.eq_ignore_ascii_case("backlog") {
+        "time in the backlog".into()
+    } else {
+        format!("time in the backlog ({state})")
+    }
 }
 
 /// An item's total time in a state and its queue states (`None` if it never entered them).

@@ -12,8 +12,10 @@
 //!
 //! A move back to an earlier state is rework of the last stage the item was in (the one it was
 //! in or had just finished), to the stage of the state it went back to.
-//! Arrivals are the items' first entries: a Poisson `rate` when the exponential fits the times
-//! between arrivals, else the fitted `interval`. Times are working days of the history's
+//! Arrivals are the items' first entries: the items that were all there at the very first instant
+//! (a backlog imported or written down at once) are the scenario's `backlog`, and the others
+//! arrive as a Poisson `rate` when the exponential fits the times between them, else with the
+//! fitted `interval`. Times are working days of the history's
 //! calendar.
 
 use super::fit::{self, Choice};
@@ -65,7 +67,9 @@ pub struct Rework {
 #[derive(Debug, Clone)]
 pub struct Arrivals {
     pub items: usize,
-    /// Items per working day over the period.
+    /// Items that all arrived at the first instant (more than one): the backlog on day 0.
+    pub backlog: usize,
+    /// Items per working day over the period, the backlog left out.
     pub rate: f64,
     /// The fit of the times between arrivals.
     pub interval: Option<Choice>,
@@ -202,7 +206,16 @@ pub fn calibrate(h: &History, name: &str) -> Result<Calibration, CalibrateError>
             arrived.len()
         )));
     }
-    let gaps: Vec<f64> = arrived.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect();
+    // Several items at the very first instant were a backlog already there, not a burst of
+    // arrivals: the times between arrivals start after them.
+    let at_first = arrived.iter().take_while(|&&t| t <= first).count();
+    let backlog = if at_first > 1 && at_first < arrived.len() {
+        at_first
+    } else {
+        0
+    };
+    let flowing = &arrived[backlog.saturating_sub(1)..];
+    let gaps: Vec<f64> = flowing.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect();
     let interval = fit::choose(&gaps).ok().map(shorten);
     let poisson = match &interval {
         Some(Choice::Fitted { best, all }) => {
@@ -216,8 +229,8 @@ pub fn calibrate(h: &History, name: &str) -> Result<Calibration, CalibrateError>
     };
     let arrivals = Arrivals {
         items: arrived.len(),
-        rate: (arrived.len() - 1) as f64
-            / (arrived[arrived.len() - 1] - first).max(f64::MIN_POSITIVE),
+        backlog,
+        rate: gaps.len() as f64 / (arrived[arrived.len() - 1] - first).max(f64::MIN_POSITIVE),
         interval,
         poisson,
     };
@@ -377,10 +390,17 @@ fn write_toml(
         num(round_to(period, 1))
     );
     let _ = writeln!(t, "\n[arrivals]");
+    if a.backlog > 0 {
+        let _ = writeln!(
+            t,
+            "# {} items were there at the first instant: a backlog on day 0.\nbacklog = {}",
+            a.backlog, a.backlog
+        );
+    }
     let _ = writeln!(
         t,
         "# {} arrivals over {} working days: {} a working day.",
-        thousands(a.items as u64),
+        thousands((a.items - a.backlog) as u64),
         num(round_to(period, 1)),
         num(round_to(a.rate, 3))
     );

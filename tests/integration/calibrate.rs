@@ -16,6 +16,7 @@ seed = 7
 items = 4000
 [arrivals]
 rate = 1.0
+backlog = 30
 [[stages]]
 name = "Analysis"
 workers = 2
@@ -91,10 +92,12 @@ fn calibrate_recovers_a_known_stream_and_backtest_tells_right_from_wrong() {
     let names: Vec<&str> = sc.stages.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Analysis", "Development", "Review"]);
 
-    // About 4,000 arrivals: the rate's standard error is rate / sqrt(n).
-    let n: f64 = 4000.0;
+    // The 30 items there at time 0 are the backlog, exactly; then 3,970 arrivals: the rate's
+    // standard error is rate / sqrt(n).
+    assert_eq!(sc.arrivals.backlog, 30);
     let rate = sc.arrivals.rate().expect("arrivals");
-    near("arrival rate", rate, 1.0, 1.0 / n.sqrt());
+    near("arrival rate", rate, 1.0, 1.0 / 3970f64.sqrt());
+    let n: f64 = 4000.0;
     // Mean durations: sd / sqrt(visits). Development and Review are visited 1 / (1 - 0.2) =
     // 1.25 times per item.
     let visits = n / 0.8;
@@ -146,6 +149,30 @@ fn calibrate_recovers_a_known_stream_and_backtest_tells_right_from_wrong() {
     ]);
     let b = json(&out.join("backtest.json"));
     assert_eq!(b["fit_for_whatif"], true, "{b:#}");
+    // The backlog is compared on its own (the simulation's backlog wait), then each stage.
+    let rows: Vec<&str> = b["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "time in the backlog",
+            "time in Analysis",
+            "time in Development",
+            "time in Review"
+        ]
+    );
+    assert!(
+        b["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["agreement"] != "off"),
+        "{b:#}"
+    );
     assert!(out.join("backtest.csv").is_file());
     assert!(out.join("backtest-lead-time-cdf.png").is_file());
     let wrong = dir.join("wrong.toml");
@@ -235,4 +262,92 @@ fn bad_input_to_calibrate_and_backtest_exits_2_and_says_why() {
         "{err}"
     );
     assert!(!dir.join("scenario.toml").exists());
+}
+
+/// The walkthrough of docs/calibrate.md on the shipped example history: calibrate finds the
+/// backlog of 20 and the stages; the backtest of the calibrated scenario reproduces lead time
+/// but says reviews and the backlog are off; the scenario corrected by hand (a shared team)
+/// gets Code review right.
+#[test]
+fn the_walkthrough_on_the_example_history_holds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let history = root.join("scenarios/data/history.csv");
+    let mapping = root.join("scenarios/data/mappings/history.toml");
+    let corrected = root.join("scenarios/data/history-team.toml");
+    let dir = temp_dir("calibrate-walkthrough");
+    let team = dir.join("team.toml");
+    let m = ["--mapping", path_str(&mapping)];
+    let args = |cmd: &'static str, extra: &[&str]| -> Vec<String> {
+        let mut v = vec![cmd.to_string(), path_str(&history).to_string()];
+        v.extend(m.iter().map(|s| s.to_string()));
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |v: Vec<String>| {
+        let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+        flowsim_ok(&refs)
+    };
+    run(args(
+        "calibrate",
+        &[
+            "-o",
+            path_str(&team),
+            "--out",
+            path_str(&dir.join("c")),
+            "-q",
+        ],
+    ));
+    let sc = Scenario::load(&team).expect("loads");
+    assert_eq!(sc.arrivals.backlog, 20);
+    let kinds: Vec<(&str, bool)> = sc
+        .stages
+        .iter()
+        .map(|s| (s.name.as_str(), matches!(s.kind, StageKind::Delay)))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Analysis", false),
+            ("Development", false),
+            ("Code review", false),
+            ("Test", false),
+            ("Security approval", true),
+            ("Deploy", true)
+        ]
+    );
+    let verdicts = |scenario: &std::path::Path, out: &str| {
+        let out = dir.join(out);
+        run(args(
+            "backtest",
+            &[
+                "--scenario",
+                path_str(scenario),
+                "--out",
+                path_str(&out),
+                "-q",
+            ],
+        ));
+        let b = json(&out.join("backtest.json"));
+        let row = |name: &str| {
+            b["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["metric"] == name)
+                .unwrap_or_else(|| panic!("no {name} in {b:#}"))["agreement"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        (
+            b["fit_for_whatif"].as_bool().unwrap(),
+            row("time in Code review"),
+            row("time in the backlog"),
+        )
+    };
+    let (fit, review, backlog) = verdicts(&team, "calibrated");
+    assert!(fit);
+    assert_eq!((review.as_str(), backlog.as_str()), ("off", "off"));
+    let (_, review, _) = verdicts(&corrected, "corrected");
+    assert_eq!(review, "agrees");
 }

@@ -4,6 +4,7 @@
 use flowsim::metrics::Summary;
 use flowsim::runner::{self, RunOptions, RunResult};
 use flowsim::scenario::Scenario;
+use std::path::Path;
 
 /// Parses a scenario written in the file format (panics with the error text if invalid).
 pub fn scenario(toml: &str) -> Scenario {
@@ -235,4 +236,183 @@ pub fn dom_text(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\u{a0}', "&nbsp;")
+}
+
+/// The rendered DOM of a page.
+pub fn dump_dom(bin: &Path, page: &Path, scratch: &Path) -> String {
+    let out = run_chromium(bin, page, "--dump-dom", 1000, scratch);
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && dom.contains("</html>"),
+        "chromium --dump-dom failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dom
+}
+
+/// An RGB screenshot.
+pub struct Shot {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+impl Shot {
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    pub fn is_white(&self, x: usize, y: usize) -> bool {
+        self.pixel(x, y).iter().all(|&c| c >= 250)
+    }
+
+    /// One past the last row with a non-white pixel.
+    pub fn content_end(&self) -> usize {
+        (0..self.height)
+            .rev()
+            .find(|&y| (0..self.width).any(|x| !self.is_white(x, y)))
+            .map_or(0, |y| y + 1)
+    }
+}
+
+/// Decodes a PNG file into RGB pixels.
+pub fn decode_png(path: &Path) -> Shot {
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", path.display()));
+    decode_png_bytes(&bytes)
+}
+
+/// Decodes PNG bytes into RGB pixels.
+pub fn decode_png_bytes(bytes: &[u8]) -> Shot {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("the screenshot is a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let info = reader.next_frame(&mut buf).expect("the PNG decodes");
+    let (width, height) = (info.width as usize, info.height as usize);
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        png::ColorType::Grayscale => 1,
+        png::ColorType::GrayscaleAlpha => 2,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    let mut rgb = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        let row = &buf[y * info.line_size..y * info.line_size + width * channels];
+        for px in row.chunks(channels) {
+            match channels {
+                1 | 2 => rgb.extend([px[0]; 3]),
+                _ => rgb.extend(&px[..3]),
+            }
+        }
+    }
+    Shot { width, height, rgb }
+}
+
+/// A screenshot of the whole page: the window grows until the bottom 300 rows are blank, i.e.
+/// nothing below was cut off.
+pub fn screenshot_whole_page(bin: &Path, page: &Path, scratch: &Path, keep: &Path) -> Shot {
+    let mut height = 6000;
+    loop {
+        let file = scratch.join(format!("shot-{height}.png"));
+        let _ = std::fs::remove_file(&file);
+        let out = run_chromium(
+            bin,
+            page,
+            &format!("--screenshot={}", file.display()),
+            height,
+            scratch,
+        );
+        assert!(
+            out.status.success(),
+            "chromium --screenshot failed ({:?}):\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shot = decode_png(&file);
+        assert_eq!(
+            (shot.width, shot.height),
+            (BROWSER_WIDTH as usize, height as usize),
+            "the screenshot is not the window size"
+        );
+        if shot.content_end() + 300 <= shot.height {
+            let _ = std::fs::copy(&file, keep);
+            return shot;
+        }
+        assert!(
+            height < 16000,
+            "the page is taller than 16000 pixels at {BROWSER_WIDTH} wide"
+        );
+        height = (height * 2).min(16000);
+    }
+}
+
+/// Checks that a screenshot shows a real page: many colours, ink spread over the whole height
+/// and both halves of the width, some saturated colour (CSS and charts applied).
+pub fn assert_not_blank(shot: &Shot, min_height: usize) {
+    let end = shot.content_end();
+    assert!(
+        end >= min_height,
+        "the page is only {end} pixels tall (expected at least {min_height})"
+    );
+    let mut colours = std::collections::HashSet::new();
+    let mut saturated = 0usize;
+    let bands = 10;
+    let mut ink_per_band = vec![0usize; bands];
+    let (mut left, mut right) = (0usize, 0usize);
+    for y in 0..end {
+        for x in 0..shot.width {
+            let p = shot.pixel(x, y);
+            colours.insert(p);
+            if !shot.is_white(x, y) {
+                ink_per_band[y * bands / end] += 1;
+                if x < shot.width / 2 {
+                    left += 1;
+                } else {
+                    right += 1;
+                }
+            }
+            let (max, min) = (*p.iter().max().unwrap(), *p.iter().min().unwrap());
+            if max - min > 60 {
+                saturated += 1;
+            }
+        }
+    }
+    assert!(
+        colours.len() >= 64,
+        "only {} distinct colours",
+        colours.len()
+    );
+    let band_pixels = shot.width * end / bands;
+    for (i, ink) in ink_per_band.iter().enumerate() {
+        assert!(
+            *ink * 200 >= band_pixels,
+            "band {i} of {bands} (rows {}..{}) is nearly blank: {ink} non-white pixels",
+            i * end / bands,
+            (i + 1) * end / bands
+        );
+    }
+    assert!(
+        left * 10 >= right && right * 10 >= left,
+        "ink is lopsided: {left} left, {right} right"
+    );
+    assert!(saturated >= 2000, "only {saturated} coloured pixels");
+}
+
+/// Shapes drawn in an SVG fragment (rectangles, paths, lines, polygons, circles).
+pub fn drawn_shapes(svg: &str) -> usize {
+    [
+        "<rect",
+        "<path",
+        "<polyline",
+        "<polygon",
+        "<line",
+        "<circle",
+    ]
+    .iter()
+    .map(|t| svg.matches(t).count())
+    .sum()
 }

@@ -4,7 +4,10 @@
 //! their lines), and the real public histories in /work/shared/data with the mapping files in
 //! scenarios/data/mappings (skipped with a message when the data is not there).
 
-use crate::common::{flowsim_bin, temp_dir};
+use crate::common::{
+    assert_not_blank, chromium, drawn_shapes, dump_dom, flowsim_bin, screenshot_whole_page,
+    temp_dir,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -385,4 +388,51 @@ fn the_real_public_histories_map() {
     assert_eq!(keps["counts"]["rows_dropped"], 1);
     let peps = json(&dir.join("python-peps-pep_transitions.csv"));
     assert_eq!(peps["counts"]["items_read"], 736);
+}
+
+/// map.html of the example history in headless Chromium: no script, every chart drawn as one
+/// SVG with shapes, text and its how-to-read line, the answer's numbers as map.json has them,
+/// and a screenshot of the whole page with ink from top to bottom.
+#[test]
+fn browser_renders_map_html_whole_and_not_blank() {
+    let Some(bin) = chromium("browser_renders_map_html_whole_and_not_blank") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = temp_dir("map-browser");
+    let out = dir.join("map");
+    ok(&[
+        root.join("scenarios/data/history.csv").to_str().unwrap(),
+        "--mapping",
+        root.join("scenarios/data/mappings/history.toml")
+            .to_str()
+            .unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let m = json(&out);
+    let page = out.join("map.html");
+    let dom = dump_dom(&bin, &page, &dir);
+    assert!(!dom.to_ascii_lowercase().contains("<script"));
+    let p85 = m["lead_time"]["p85"].as_f64().expect("lead_time.p85");
+    assert!(
+        dom.contains(&format!("{p85:.2}")),
+        "the P85 lead time {p85:.2} is not on the page"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    let charts = html.matches("<figure class=\"chart\"").count();
+    assert!(charts >= 6, "only {charts} charts");
+    assert_eq!(dom.matches("<svg").count(), charts, "one <svg> per chart");
+    for (at, _) in dom.match_indices("<figure class=\"chart\"") {
+        let figure = &dom[at..at + dom[at..].find("</figure>").expect("figure closed")];
+        let shapes = drawn_shapes(figure);
+        assert!(shapes >= 10, "a chart draws only {shapes} shapes");
+        assert!(figure.contains("<text") && figure.contains("<figcaption>"));
+    }
+    let keep = std::env::temp_dir().join("flowsim-map-screenshot.png");
+    let shot = screenshot_whole_page(&bin, &page, &dir, &keep);
+    eprintln!("screenshot of map.html: {}", keep.display());
+    assert_not_blank(&shot, 4000);
+    let _ = std::fs::remove_dir_all(&dir);
 }

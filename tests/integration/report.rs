@@ -5,7 +5,8 @@
 //! they were skipped and pass.
 
 use crate::common::{
-    self, BROWSER_WIDTH, chromium, dom_text, flowsim, flowsim_ok, path_str, run_chromium,
+    self, assert_not_blank, chromium, dom_text, drawn_shapes, dump_dom, flowsim, flowsim_ok,
+    path_str, screenshot_whole_page,
 };
 use flowsim::metrics::Summary;
 use flowsim::metrics::charts::ChartData;
@@ -667,164 +668,6 @@ fn report_command_regenerates_identical_files_and_names_what_is_missing() {
 // In a real browser
 // ---------------------------------------------------------------------------------------------
 
-/// The rendered DOM of a page.
-fn dump_dom(bin: &Path, page: &Path, scratch: &Path) -> String {
-    let out = run_chromium(bin, page, "--dump-dom", 1000, scratch);
-    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success() && dom.contains("</html>"),
-        "chromium --dump-dom failed ({:?}):\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dom
-}
-
-/// An RGB screenshot.
-struct Shot {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Shot {
-    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
-        let i = (y * self.width + x) * 3;
-        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
-    }
-
-    fn is_white(&self, x: usize, y: usize) -> bool {
-        self.pixel(x, y).iter().all(|&c| c >= 250)
-    }
-
-    /// One past the last row with a non-white pixel.
-    fn content_end(&self) -> usize {
-        (0..self.height)
-            .rev()
-            .find(|&y| (0..self.width).any(|x| !self.is_white(x, y)))
-            .map_or(0, |y| y + 1)
-    }
-}
-
-fn decode_png(path: &Path) -> Shot {
-    let file = std::fs::File::open(path)
-        .unwrap_or_else(|e| panic!("no screenshot at {}: {e}", path.display()));
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().expect("the screenshot is a PNG");
-    let mut buf = vec![0; reader.output_buffer_size().expect("a sane size")];
-    let info = reader.next_frame(&mut buf).expect("the PNG decodes");
-    let (width, height) = (info.width as usize, info.height as usize);
-    let channels = match info.color_type {
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        other => panic!("unexpected colour type {other:?}"),
-    };
-    let mut rgb = Vec::with_capacity(width * height * 3);
-    for y in 0..height {
-        let row = &buf[y * info.line_size..y * info.line_size + width * channels];
-        for px in row.chunks(channels) {
-            match channels {
-                1 | 2 => rgb.extend([px[0]; 3]),
-                _ => rgb.extend(&px[..3]),
-            }
-        }
-    }
-    Shot { width, height, rgb }
-}
-
-/// A screenshot of the whole page: the window grows until the bottom 300 rows are blank, i.e.
-/// nothing below was cut off.
-fn screenshot_whole_page(bin: &Path, page: &Path, scratch: &Path, keep: &Path) -> Shot {
-    let mut height = 6000;
-    loop {
-        let file = scratch.join(format!("shot-{height}.png"));
-        let _ = std::fs::remove_file(&file);
-        let out = run_chromium(
-            bin,
-            page,
-            &format!("--screenshot={}", file.display()),
-            height,
-            scratch,
-        );
-        assert!(
-            out.status.success(),
-            "chromium --screenshot failed ({:?}):\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let shot = decode_png(&file);
-        assert_eq!(
-            (shot.width, shot.height),
-            (BROWSER_WIDTH as usize, height as usize),
-            "the screenshot is not the window size"
-        );
-        if shot.content_end() + 300 <= shot.height {
-            let _ = std::fs::copy(&file, keep);
-            return shot;
-        }
-        assert!(
-            height < 16000,
-            "the page is taller than 16000 pixels at {BROWSER_WIDTH} wide"
-        );
-        height = (height * 2).min(16000);
-    }
-}
-
-/// Checks that a screenshot shows a real page: many colours, ink spread over the whole height
-/// and both halves of the width, some saturated colour (CSS and charts applied).
-fn assert_not_blank(shot: &Shot, min_height: usize) {
-    let end = shot.content_end();
-    assert!(
-        end >= min_height,
-        "the page is only {end} pixels tall (expected at least {min_height})"
-    );
-    let mut colours = std::collections::HashSet::new();
-    let mut saturated = 0usize;
-    let bands = 10;
-    let mut ink_per_band = vec![0usize; bands];
-    let (mut left, mut right) = (0usize, 0usize);
-    for y in 0..end {
-        for x in 0..shot.width {
-            let p = shot.pixel(x, y);
-            colours.insert(p);
-            if !shot.is_white(x, y) {
-                ink_per_band[y * bands / end] += 1;
-                if x < shot.width / 2 {
-                    left += 1;
-                } else {
-                    right += 1;
-                }
-            }
-            let (max, min) = (*p.iter().max().unwrap(), *p.iter().min().unwrap());
-            if max - min > 60 {
-                saturated += 1;
-            }
-        }
-    }
-    assert!(
-        colours.len() >= 64,
-        "only {} distinct colours",
-        colours.len()
-    );
-    let band_pixels = shot.width * end / bands;
-    for (i, ink) in ink_per_band.iter().enumerate() {
-        assert!(
-            *ink * 200 >= band_pixels,
-            "band {i} of {bands} (rows {}..{}) is nearly blank: {ink} non-white pixels",
-            i * end / bands,
-            (i + 1) * end / bands
-        );
-    }
-    assert!(
-        left * 10 >= right && right * 10 >= left,
-        "ink is lopsided: {left} left, {right} right"
-    );
-    assert!(saturated >= 2000, "only {saturated} coloured pixels");
-}
-
 /// Each chart is in the rendered DOM: its figure holds exactly one `<svg>` with drawn shapes and
 /// text, and its how-to-read line.
 fn assert_charts_in_dom(dom: &str, charts: &[Chart]) {
@@ -851,17 +694,7 @@ fn assert_charts_in_dom(dom: &str, charts: &[Chart]) {
             c.name
         );
         let svg = &figure[figure.find("<svg").unwrap()..figure.find("</svg>").expect("svg closed")];
-        let shapes: usize = [
-            "<rect",
-            "<path",
-            "<polyline",
-            "<polygon",
-            "<line",
-            "<circle",
-        ]
-        .iter()
-        .map(|t| svg.matches(t).count())
-        .sum();
+        let shapes = drawn_shapes(svg);
         assert!(shapes >= 5, "chart {} draws only {shapes} shapes", c.name);
         assert!(svg.contains("<text"), "chart {} has no text", c.name);
         assert!(

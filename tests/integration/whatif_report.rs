@@ -6,7 +6,10 @@
 //! The browser test needs `chromium` on PATH (`.ci/run` installs it); without it, it prints why
 //! it was skipped and passes.
 
-use crate::common::{self, BROWSER_WIDTH, chromium, dom_text, flowsim_ok, path_str, run_chromium};
+use crate::common::{
+    self, Shot, assert_not_blank, chromium, decode_png_bytes, dom_text, drawn_shapes, dump_dom,
+    flowsim_ok, path_str, screenshot_whole_page,
+};
 use flowsim::report::html::escape;
 use flowsim::whatif::compare::Comparison;
 use std::path::{Path, PathBuf};
@@ -21,27 +24,6 @@ fn read_text(dir: &Path, name: &str) -> String {
     String::from_utf8(read(dir, name)).expect("UTF-8")
 }
 
-/// Decodes a PNG into width, height and RGB pixels.
-fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().expect("a PNG header");
-    let mut buf = vec![0; reader.output_buffer_size().expect("a sane size")];
-    let info = reader.next_frame(&mut buf).expect("the PNG decodes");
-    let (w, h) = (info.width as usize, info.height as usize);
-    let channels = info.color_type.samples();
-    let mut rgb = Vec::with_capacity(w * h * 3);
-    for y in 0..h {
-        for px in buf[y * info.line_size..y * info.line_size + w * channels].chunks(channels) {
-            match channels {
-                1 | 2 => rgb.extend([px[0]; 3]),
-                _ => rgb.extend(&px[..3]),
-            }
-        }
-    }
-    (w, h, rgb)
-}
-
 /// A chart's SVG and PNG: the SVG is one `<svg>` element with shapes and text; the PNG decodes
 /// to an image with ink in every quarter, many colours and some saturated ones.
 fn assert_chart(dir: &Path, name: &str) {
@@ -51,20 +33,14 @@ fn assert_chart(dir: &Path, name: &str) {
         "{name}.svg is not an SVG"
     );
     assert!(svg.contains("<text"), "{name}.svg has no text");
-    let shapes = [
-        "<rect",
-        "<path",
-        "<polyline",
-        "<polygon",
-        "<line",
-        "<circle",
-    ]
-    .iter()
-    .map(|t| svg.matches(t).count())
-    .sum::<usize>();
+    let shapes = drawn_shapes(&svg);
     assert!(shapes >= 10, "{name}.svg draws only {shapes} shapes");
 
-    let (w, h, rgb) = decode_png(&read(dir, &format!("{name}.png")));
+    let Shot {
+        width: w,
+        height: h,
+        rgb,
+    } = decode_png_bytes(&read(dir, &format!("{name}.png")));
     assert_eq!(w, 1000, "{name}.png width");
     assert!((360..=4000).contains(&h), "{name}.png height {h}");
     let px = |x: usize, y: usize| &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
@@ -530,14 +506,7 @@ fn browser_renders_compare_html_whole_and_not_blank() {
     let c: Comparison = serde_json::from_slice(&read(&out, "compare.json")).unwrap();
 
     // The rendered DOM: no script, the verdicts, one drawn SVG per chart with its caption.
-    let dump = run_chromium(&bin, &page, "--dump-dom", 1000, &dir);
-    let dom = String::from_utf8_lossy(&dump.stdout).into_owned();
-    assert!(
-        dump.status.success() && dom.contains("</html>"),
-        "chromium --dump-dom failed ({:?}):\n{}",
-        dump.status.code(),
-        String::from_utf8_lossy(&dump.stderr)
-    );
+    let dom = dump_dom(&bin, &page, &dir);
     assert!(!dom.to_ascii_lowercase().contains("<script"));
     assert!(dom.contains("The question and the answer"));
     for s in &c.scenarios[1..] {
@@ -554,17 +523,7 @@ fn browser_renders_compare_html_whole_and_not_blank() {
             .find(&format!("id=\"chart-{name}\""))
             .unwrap_or_else(|| panic!("{name} is not in the rendered DOM"));
         let figure = &dom[at..at + dom[at..].find("</figure>").expect("figure closed")];
-        let shapes: usize = [
-            "<rect",
-            "<path",
-            "<polyline",
-            "<polygon",
-            "<line",
-            "<circle",
-        ]
-        .iter()
-        .map(|t| figure.matches(t).count())
-        .sum();
+        let shapes = drawn_shapes(figure);
         assert!(shapes >= 10, "{name} draws only {shapes} shapes");
         assert!(
             figure.contains("<text") && figure.contains("<figcaption>"),
@@ -572,72 +531,10 @@ fn browser_renders_compare_html_whole_and_not_blank() {
         );
     }
 
-    // A screenshot of the whole page: the window grows until the bottom is blank.
-    let mut height = 6000;
-    let shot = loop {
-        let file = dir.join(format!("shot-{height}.png"));
-        let out = run_chromium(
-            &bin,
-            &page,
-            &format!("--screenshot={}", file.display()),
-            height,
-            &dir,
-        );
-        assert!(
-            out.status.success(),
-            "chromium --screenshot failed ({:?}):\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let (w, h, rgb) = decode_png(&std::fs::read(&file).expect("a screenshot"));
-        assert_eq!((w, h), (BROWSER_WIDTH as usize, height as usize));
-        let white = |x: usize, y: usize| {
-            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3]
-                .iter()
-                .all(|&c| c >= 250)
-        };
-        let end = (0..h)
-            .rev()
-            .find(|&y| (0..w).any(|x| !white(x, y)))
-            .map_or(0, |y| y + 1);
-        if end + 300 <= h {
-            let keep = std::env::temp_dir().join("flowsim-compare-screenshot.png");
-            let _ = std::fs::copy(&file, &keep);
-            eprintln!("screenshot of compare.html: {}", keep.display());
-            break (w, end, rgb);
-        }
-        assert!(height < 16000, "compare.html is taller than 16000 pixels");
-        height = (height * 2).min(16000);
-    };
-    let (w, end, rgb) = shot;
-    assert!(end >= 3000, "the page is only {end} pixels tall");
-    // Ink in every tenth of the page's height, in both halves, and some colour.
-    let bands = 10;
-    let mut ink = vec![0usize; bands];
-    let (mut left, mut right, mut saturated) = (0usize, 0usize, 0usize);
-    for y in 0..end {
-        for x in 0..w {
-            let p = &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
-            if p.iter().any(|&c| c < 250) {
-                ink[y * bands / end] += 1;
-                if x < w / 2 {
-                    left += 1;
-                } else {
-                    right += 1;
-                }
-            }
-            if p.iter().max().unwrap() - p.iter().min().unwrap() > 60 {
-                saturated += 1;
-            }
-        }
-    }
-    for (i, n) in ink.iter().enumerate() {
-        assert!(
-            n * 200 >= w * end / bands,
-            "band {i} of the page is nearly blank ({n} pixels)"
-        );
-    }
-    assert!(left * 10 >= right && right * 10 >= left, "ink is lopsided");
-    assert!(saturated >= 2000, "only {saturated} coloured pixels");
+    // A screenshot of the whole page.
+    let keep = std::env::temp_dir().join("flowsim-compare-screenshot.png");
+    let shot = screenshot_whole_page(&bin, &page, &dir, &keep);
+    eprintln!("screenshot of compare.html: {}", keep.display());
+    assert_not_blank(&shot, 3000);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub(crate) const DONE: RGBColor = RGBColor(46, 125, 50);
 const BACKLOG: RGBColor = RGBColor(205, 205, 205);
 /// Stage band colours of the cumulative flow diagram (green is kept for done).
-pub(crate) const STAGE_COLORS: [RGBColor; 9] = [
+const STAGE_COLORS: [RGBColor; 9] = [
     RGBColor(78, 121, 167),
     RGBColor(242, 142, 43),
     RGBColor(176, 122, 161),
@@ -21,6 +21,27 @@ pub(crate) const STAGE_COLORS: [RGBColor; 9] = [
     RGBColor(255, 157, 167),
     RGBColor(120, 120, 120),
 ];
+
+/// The colour of the `i`-th band of a cumulative flow diagram: the nine hues, then the same
+/// hues lighter, then darker, so that 27 bands in a row never share a colour.
+pub(crate) fn stage_color(i: usize) -> RGBColor {
+    let hues = STAGE_COLORS.len();
+    let RGBColor(r, g, b) = STAGE_COLORS[i % hues];
+    match (i / hues) % 3 {
+        0 => RGBColor(r, g, b),
+        1 => tint(RGBColor(r, g, b)),
+        _ => {
+            let dark = |c: u8| (f64::from(c) * 0.62).round() as u8;
+            RGBColor(dark(r), dark(g), dark(b))
+        }
+    }
+}
+
+/// A lighter shade of `c`: halfway to white.
+pub(crate) fn tint(RGBColor(r, g, b): RGBColor) -> RGBColor {
+    let light = |c: u8| ((f64::from(c) + 255.0) / 2.0).round() as u8;
+    RGBColor(light(r), light(g), light(b))
+}
 
 /// The representative replication's "how it was chosen", as a sentence.
 fn chosen(ctx: &Ctx) -> String {
@@ -96,7 +117,7 @@ pub(crate) fn cumulative_flow<DB: DrawingBackend>(ctx: &Ctx, spec: &Spec, root: 
     }
     let mut bands: Vec<(String, RGBColor)> = vec![("Backlog (not started)".into(), BACKLOG)];
     for (s, name) in d.stages.iter().enumerate().take(n) {
-        bands.push((name.clone(), STAGE_COLORS[s % STAGE_COLORS.len()]));
+        bands.push((name.clone(), stage_color(s)));
     }
     bands.push(("Delivered".into(), DONE));
 

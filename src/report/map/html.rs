@@ -25,6 +25,9 @@ td.kind-wait { color: var(--warn); }
 td.kind-done { color: var(--muted); }
 ul.facts { margin: 6px 0 12px; padding-left: 20px; }
 ul.facts li { margin: 2px 0; }
+table.states { font-size: 0.86rem; }
+table.states th, table.states td { padding: 6px 6px; }
+table.states td:first-child { min-width: 7em; }
 "#;
 
 /// The page. `charts` may be empty (charts turned off).

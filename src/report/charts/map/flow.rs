@@ -2,9 +2,10 @@
 //! and the throughput run chart (items finished per week, with arrivals).
 
 use super::super::over_time::{
-    DONE, STAGE_COLORS, band_legend, band_legend_width, draw_bands, smooth,
+    DONE, band_legend, band_legend_width, draw_bands, smooth, stage_color, tint,
 };
 use super::*;
+use crate::history::mapping::Kind;
 use plotters::prelude::Color;
 
 pub(super) fn cfd_spec(_m: &StreamMap) -> Spec {
@@ -65,14 +66,15 @@ pub(super) fn cfd<DB: DrawingBackend>(m: &StreamMap, spec: &Spec, root: &Area<DB
                 .collect(),
         );
     }
+    let colors = state_colors(m);
     let mut bands: Vec<(String, RGBColor)> = Vec::with_capacity(n);
-    for (i, s) in m.states.iter().enumerate().take(n) {
+    for (s, &color) in m.states.iter().zip(&colors).take(n) {
         if s.done && s.name.to_lowercase().contains("done") {
             bands.push((s.name.clone(), DONE));
         } else if s.done {
             bands.push((format!("{} (done)", s.name), DONE));
         } else {
-            bands.push((s.name.clone(), STAGE_COLORS[i % STAGE_COLORS.len()]));
+            bands.push((s.name.clone(), color));
         }
     }
     let filled: Vec<bool> = (0..n)
@@ -112,6 +114,32 @@ pub(super) fn cfd<DB: DrawingBackend>(m: &StreamMap, spec: &Spec, root: &Area<DB
         &bands,
         &filled,
     )
+}
+
+/// Band colours of the states: each work state its own hue, a wait state right before a work
+/// state ("Ready for review") a lighter shade of that state's hue, any other wait its own hue.
+/// No two states share a colour up to 27 hues.
+fn state_colors(m: &StreamMap) -> Vec<RGBColor> {
+    let states = &m.states;
+    let mut hue = 0;
+    let mut colors: Vec<Option<RGBColor>> = vec![None; states.len()];
+    for (i, s) in states.iter().enumerate() {
+        let queue_of_next = s.kind == Kind::Wait
+            && states
+                .get(i + 1)
+                .is_some_and(|n| n.kind == Kind::Work && !n.done);
+        if !queue_of_next && colors[i].is_none() {
+            colors[i] = Some(stage_color(hue));
+            hue += 1;
+        }
+        if queue_of_next {
+            let next = stage_color(hue);
+            colors[i] = Some(tint(next));
+            colors[i + 1] = Some(next);
+            hue += 1;
+        }
+    }
+    colors.into_iter().map(|c| c.unwrap_or(DONE)).collect()
 }
 
 pub(super) fn throughput_spec(_m: &StreamMap) -> Spec {

@@ -98,10 +98,10 @@ pub(super) fn draw<DB: DrawingBackend>(m: &StreamMap, spec: &Spec, root: &Area<D
     let work_y = wait_y + 56 + slack;
     let bar_top = work_y + 58 + slack;
 
-    // The largest size (14 to 12) at which every word of every name fits its box.
+    // The largest size (14 to 10) at which every word of every name fits its box.
     let inner = (col as i32) - gap - 7;
     let mut size = 14.0;
-    while size > 12.0 {
+    while size > 10.0 {
         let mut fits = true;
         for word in states.iter().flat_map(|s| s.name.split(' ')) {
             fits &= measure(root, word, &bold(size, INK))?.0 <= inner;
