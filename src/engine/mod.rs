@@ -29,8 +29,9 @@ mod events;
 mod level;
 mod run;
 pub mod streams;
+mod tandem;
 
-pub use run::{DISCOVERED_INDEX, Workspace, run};
+pub use run::{DISCOVERED_INDEX, Workspace, run, run_event_list};
 
 use crate::scenario::{Capacity, Scenario, StageKind, TimeKind};
 
@@ -148,6 +149,13 @@ pub struct UnfinishedItem<'a> {
 /// Only `item_done` is required; the other hooks cost nothing when left as they are (the engine
 /// is generic over the observer, so default methods compile away).
 pub trait Observer {
+    /// Whether the observer follows the run in time order through the hooks other than
+    /// `item_done` and `item_unfinished` (arrivals, stage entries, work started, features,
+    /// samples). An observer that does without them says `false`, and the engine may then solve
+    /// a simple stream stage by stage (see `engine/tandem.rs`), calling only `item_done`, once
+    /// per item in the order items are done.
+    const TIMELINE: bool = true;
+
     /// An item has left the last stage.
     fn item_done(&mut self, item: &ItemRecord<'_>);
 
@@ -296,6 +304,8 @@ pub struct Model {
     /// Duration per stage and work type: `durations[stage * types + type]`.
     durations: Vec<crate::dist::Dist>,
     types: usize,
+    /// Whether the tandem solver can run it.
+    tandem: bool,
 }
 
 /// A set of interchangeable people: a stage's dedicated workers, or a team.
@@ -398,7 +408,7 @@ impl Model {
             .iter()
             .flat_map(|st| (0..types).map(move |t| st.duration_for(t).clone()))
             .collect();
-        Model {
+        let mut model = Model {
             scenario: scenario.clone(),
             type_class,
             classes: priorities.len(),
@@ -407,7 +417,10 @@ impl Model {
             stages,
             durations,
             types,
-        }
+            tandem: false,
+        };
+        model.tandem = tandem::eligible(&model);
+        model
     }
 
     /// The work type for a uniform number in [0, 1).

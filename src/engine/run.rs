@@ -73,6 +73,8 @@ pub struct Workspace {
     busy: Vec<u32>,
     /// Per stage: queue, in stage, busy; then items in the stream, in progress, in the backlog.
     levels: Vec<Level>,
+    /// The tandem solver's buffers.
+    tandem: super::tandem::Buffers,
 }
 
 /// Resizes a list of queues to `len` and empties them, keeping their allocations.
@@ -100,8 +102,24 @@ impl Workspace {
     }
 }
 
-/// Runs replication `rep` of the model with the given master seed, reporting items to `observer`.
+/// Runs replication `rep` of the model with the given master seed, reporting items to `observer`:
+/// with the tandem solver when the model and the observer allow it ([`Observer::TIMELINE`]),
+/// else with the event list.
 pub fn run<O: Observer>(
+    model: &Model,
+    seed: u64,
+    rep: u64,
+    workspace: &mut Workspace,
+    observer: &mut O,
+) -> Result<RunStats, EngineError> {
+    if !O::TIMELINE && model.tandem {
+        return super::tandem::run(model, seed, rep, &mut workspace.tandem, observer);
+    }
+    run_event_list(model, seed, rep, workspace, observer)
+}
+
+/// Runs replication `rep` with the event list, whatever the model and observer.
+pub fn run_event_list<O: Observer>(
     model: &Model,
     seed: u64,
     rep: u64,

@@ -35,7 +35,20 @@ pub fn fmix(mut z: u64) -> u64 {
 /// Hashes a pair of words into one key.
 #[inline]
 pub fn mix(a: u64, b: u64) -> u64 {
-    fmix(a.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ fmix(b.wrapping_add(GOLDEN)))
+    mix_salted(a, salt(b))
+}
+
+/// The half of [`mix`] that depends on its second word only, to compute once for a word used
+/// with many keys: `mix(a, b) == mix_salted(a, salt(b))`.
+#[inline]
+pub fn salt(b: u64) -> u64 {
+    fmix(b.wrapping_add(GOLDEN))
+}
+
+/// [`mix`] with the second word already salted.
+#[inline]
+pub fn mix_salted(a: u64, salt: u64) -> u64 {
+    fmix(a.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ salt)
 }
 
 /// A uniform number in [0, 1) from a key (53 random bits).

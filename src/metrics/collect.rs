@@ -165,11 +165,17 @@ impl Collector {
         for &x in &self.efficiency {
             hist.efficiency.record(x);
         }
-        for (i, &w) in self.stage_wait.iter().enumerate() {
-            hist.stage_wait[i % self.n_stages].record(w);
-        }
-        for (i, &w) in self.stage_time.iter().enumerate() {
-            hist.stage_time[i % self.n_stages].record(w);
+        if self.n_stages > 0 {
+            for item in self.stage_wait.chunks_exact(self.n_stages) {
+                for (h, &w) in hist.stage_wait.iter_mut().zip(item) {
+                    h.record(w);
+                }
+            }
+            for item in self.stage_time.chunks_exact(self.n_stages) {
+                for (h, &w) in hist.stage_time.iter_mut().zip(item) {
+                    h.record(w);
+                }
+            }
         }
         for &(t, x) in &self.type_lead {
             hist.type_lead[t as usize].record(x);
@@ -185,6 +191,8 @@ impl Collector {
 }
 
 impl Observer for Collector {
+    const TIMELINE: bool = false;
+
     fn item_done(&mut self, item: &ItemRecord<'_>) {
         if item.index < self.warmup {
             return;

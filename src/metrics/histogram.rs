@@ -49,7 +49,7 @@ impl Histogram {
 
     /// Records one value. Negative values and NaN are recorded as 0 (durations are never negative;
     /// a tiny negative can only come from rounding).
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, v: f64) {
         let v = if v > 0.0 { v } else { 0.0 };
         self.count += 1;

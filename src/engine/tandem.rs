@@ -1,0 +1,445 @@
+//! The tandem solver: a replication of a stream with no interaction between items beyond
+//! first-come-first-served queues, solved stage by stage instead of event by event.
+//!
+//! When every item goes through the stages in order (no rework), each work stage has its own
+//! people (no shared teams, one priority class, no blockers), nothing is held back (no WIP
+//! limits) and the run stops after a number of items, a stage is a function of the times items
+//! reach it: the k-th item to arrive starts when it arrives or when the earliest of the
+//! stage's people is free, whichever is later (the Kiefer-Wolfowitz recursion for a FIFO
+//! multi-server queue); delay stages add their time; cadence stages wait for the next release.
+//! The next stage sees the items in the order they leave, a stable sort by leaving time that
+//! keeps same-time items in the order the event list would handle them.
+//!
+//! Every draw uses the same keyed random streams as the event list ([`super::run`]), so both
+//! give every item the same times, and the same results bit for bit where no two events of a
+//! stage fall on the same instant (with continuous durations, always); the tests check it.
+//! Time-weighted statistics are the same integrals summed per item instead of per event, so
+//! they agree with the event list's to rounding. It knows nothing of the event hooks
+//! (arrivals, stage entries, samples): it is used only for observers that do without them
+//! ([`Observer::TIMELINE`] false).
+
+use super::streams::{self, KeyedRng};
+use super::{EngineError, ItemRecord};
+use super::{Model, Observer, RtKind, RunStats, StageRunStats, StageTimes};
+use crate::scenario::StopRule;
+
+/// Largest replication (items × stages) the tandem solver takes: it keeps every item's times
+/// until the end, so beyond this the event list, whose memory follows the work in progress,
+/// is used.
+const MAX_VISITS: u64 = 1 << 22;
+
+/// Buffers kept between replications.
+#[derive(Debug, Default)]
+pub(super) struct Buffers {
+    times: Vec<StageTimes>,
+    arrival: Vec<f64>,
+    /// Time each item reaches the current stage, then leaves it.
+    at: Vec<f64>,
+    work_type: Vec<u16>,
+    key: Vec<u64>,
+    /// Items in the order they reach the current stage: (leaving time's bits, item).
+    order: Vec<(u64, u32)>,
+    free: Vec<f64>,
+}
+
+/// Whether the tandem solver can run this model (see the module documentation).
+pub(super) fn eligible(m: &Model) -> bool {
+    let sc = &m.scenario;
+    let StopRule::Items(items) = sc.simulation.stop else {
+        return false;
+    };
+    let total = u64::from(items.max(sc.arrivals.backlog));
+    sc.features.is_none()
+        && sc.scope.split.is_none()
+        && sc.scope.discovery_rate.is_none()
+        && sc.wip_limit.is_none()
+        && m.classes == 1
+        && total * m.stages.len() as u64 <= MAX_VISITS
+        && m.resources.iter().all(|r| r.stages.len() == 1)
+        && m.stages
+            .iter()
+            .all(|st| st.wip_limit == u32::MAX && st.rework_p == 0.0 && st.blocker_p == 0.0)
+}
+
+/// Time `[a, b]` spends in the window, which starts at `w0` and ends at the last event (no later
+/// than any `b`).
+#[inline]
+fn overlap(a: f64, b: f64, w0: f64) -> f64 {
+    (b - a.max(w0)).max(0.0)
+}
+
+/// One replication, as [`super::run`] with the event list would run it.
+pub(super) fn run<O: Observer>(
+    m: &Model,
+    seed: u64,
+    rep: u64,
+    b: &mut Buffers,
+    obs: &mut O,
+) -> Result<RunStats, EngineError> {
+    let sc = &m.scenario;
+    let StopRule::Items(limit) = sc.simulation.stop else {
+        unreachable!("eligible() admits only item-limited runs")
+    };
+    let n = m.stages.len();
+    let rep_key = streams::replication_key(seed, rep);
+    let backlog = sc.arrivals.backlog as usize;
+    let total = (limit as usize).max(backlog);
+    let Buffers {
+        times,
+        arrival,
+        at,
+        work_type,
+        key: keys,
+        order,
+        free,
+    } = b;
+
+    // Arrivals: the backlog at time 0, then the arrival stream up to the limit.
+    arrival.clear();
+    arrival.resize(backlog, 0.0);
+    let mut events = 0u64;
+    if total > backlog {
+        let iv = sc
+            .arrivals
+            .interval
+            .as_ref()
+            .expect("validated: items arrive");
+        let mut rng = streams::arrival_rng(rep_key);
+        let mut t = iv.sample(&mut rng);
+        arrival.push(t);
+        while arrival.len() < total {
+            t += iv.sample(&mut rng);
+            arrival.push(t);
+        }
+        events += (total - backlog) as u64;
+    }
+    keys.clear();
+    work_type.clear();
+    for index in 0..total as u64 {
+        let key = streams::mix(rep_key, index);
+        keys.push(key);
+        let u = streams::unit(streams::mix(key, streams::WORK_TYPE));
+        work_type.push(m.work_type(u) as u16);
+    }
+    at.clear();
+    at.extend_from_slice(arrival);
+    order.clear();
+    order.extend((0..total as u32).map(|i| (0, i)));
+    times.clear();
+    times.resize(total * n, StageTimes::default());
+
+    let warmup = u64::from(sc.simulation.warmup_items);
+    let (w0, in_window) = if warmup == 0 {
+        (0.0, true)
+    } else if (warmup as usize) < total {
+        (arrival[warmup as usize], true)
+    } else {
+        (0.0, false)
+    };
+    let mut stages = Vec::with_capacity(n);
+    let mut end = arrival.last().copied().unwrap_or(0.0);
+    let first_visit = streams::salt(1);
+    for (s, st) in m.stages.iter().enumerate() {
+        let durations = &m.durations[s * m.types..(s + 1) * m.types];
+        let stage_salt = streams::salt(st.stream_key);
+        // The draw of item i's (first and only) visit: the event list's visit key.
+        let visit = |i: usize| {
+            let key = streams::mix_salted(streams::mix_salted(keys[i], stage_salt), first_visit);
+            durations[usize::from(work_type[i])].sample(&mut KeyedRng::new(key))
+        };
+        // Time-weighted counts over the window: queue [entered, started), in stage [entered,
+        // left), busy [started, left) at work stages.
+        let mut r = StageRunStats::default();
+        let mut span = |a: f64, start: f64, left: f64, busy: bool| {
+            r.queue_area += overlap(a, start, w0);
+            r.in_stage_area += overlap(a, left, w0);
+            if busy {
+                r.busy_area += overlap(start, left, w0);
+            }
+            if left > end {
+                end = left;
+            }
+        };
+        match st.kind {
+            RtKind::Work { resource } => {
+                free.clear();
+                free.resize(m.resources[resource].capacity as usize, 0.0);
+                for &(_, i) in order.iter() {
+                    let i = i as usize;
+                    let a = at[i];
+                    // The earliest free person (the first of equals).
+                    let mut k = 0;
+                    for (j, &f) in free.iter().enumerate().skip(1) {
+                        if f < free[k] {
+                            k = j;
+                        }
+                    }
+                    let start = if free[k] > a { free[k] } else { a };
+                    let finish = start + visit(i);
+                    free[k] = finish;
+                    times[i * n + s] = StageTimes {
+                        queue: start - a,
+                        work: finish - start,
+                        visits: 1,
+                        ..StageTimes::default()
+                    };
+                    span(a, start, finish, true);
+                    at[i] = finish;
+                }
+            }
+            RtKind::Delay => {
+                for &(_, i) in order.iter() {
+                    let i = i as usize;
+                    let a = at[i];
+                    let finish = a + visit(i);
+                    let t = &mut times[i * n + s];
+                    if st.duration_is_wait {
+                        t.delay += finish - a;
+                    } else {
+                        t.work += finish - a;
+                    }
+                    t.visits = 1;
+                    span(a, a, finish, false);
+                    at[i] = finish;
+                }
+            }
+            RtKind::Cadence { every, first } => {
+                for &(_, i) in order.iter() {
+                    let i = i as usize;
+                    let a = at[i];
+                    let release = if a <= first {
+                        first
+                    } else {
+                        first + ((a - first) / every).ceil() * every
+                    };
+                    let t = &mut times[i * n + s];
+                    let mark = if release <= a {
+                        a
+                    } else {
+                        t.cadence += release - a;
+                        events += 1;
+                        release
+                    };
+                    let finish = mark + visit(i);
+                    if st.duration_is_wait {
+                        t.delay += finish - mark;
+                    } else {
+                        t.work += finish - mark;
+                    }
+                    t.visits = 1;
+                    // Waiting for the release counts in the stage's queue.
+                    span(a, mark, finish, false);
+                    at[i] = finish;
+                }
+            }
+        }
+        events += total as u64;
+        stages.push(r);
+        // Leaving order: by time, same-time items in the order they were handled here.
+        for o in order.iter_mut() {
+            o.0 = at[o.1 as usize].to_bits();
+        }
+        sort_nearly_sorted(order);
+    }
+    let mut in_system_area = 0.0;
+    let mut finished_in_window = 0;
+    for &(_, i) in order.iter() {
+        let i = i as usize;
+        let (arrival, done) = (arrival[i], at[i]);
+        in_system_area += overlap(arrival, done, w0);
+        if in_window && done >= w0 {
+            finished_in_window += 1;
+        }
+        obs.item_done(&ItemRecord {
+            index: i as u64,
+            part: 0,
+            work_type: usize::from(work_type[i]),
+            arrival,
+            entry: arrival,
+            done,
+            stages: &times[i * n..(i + 1) * n],
+        });
+    }
+    Ok(RunStats {
+        window_start: w0,
+        end,
+        stages,
+        in_system_area,
+        // Every item enters the first stage as it arrives: in progress is in the stream.
+        in_progress_area: in_system_area,
+        backlog_area: 0.0,
+        finished_in_window,
+        arrived: total as u64,
+        unfinished: 0,
+        events,
+    })
+}
+
+/// Sorts by the first field, keeping equal keys in their order. Items leave a stage nearly in
+/// the order they came (exactly, with one person), so an insertion sort is linear in practice;
+/// when it has to move too much (long delays reorder everything), the library's stable sort
+/// takes over.
+fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
+    let budget = 8 * v.len();
+    let mut moved = 0;
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1].0 > x.0 {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+        moved += i - j;
+        if moved > budget {
+            v.sort_by_key(|o| o.0);
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Workspace, run as run_any, run_event_list};
+    use super::*;
+    use crate::scenario::Scenario;
+
+    /// Every item as the observer saw it, in the order items were done.
+    #[derive(Default)]
+    struct Record(Vec<(u64, usize, f64, f64, f64, Vec<StageTimes>)>);
+
+    impl Observer for Record {
+        const TIMELINE: bool = false;
+        fn item_done(&mut self, it: &ItemRecord<'_>) {
+            self.0.push((
+                it.index,
+                it.work_type,
+                it.arrival,
+                it.entry,
+                it.done,
+                it.stages.to_vec(),
+            ));
+        }
+    }
+
+    /// Streams the tandem solver takes: several people, delays, a cadence, work types with
+    /// their own durations, a backlog, a warm-up.
+    const STREAMS: [&str; 3] = [
+        include_str!("../../scenarios/b1.toml"),
+        r#"
+name = "mixed"
+[simulation]
+runs = 1
+items = 800
+warmup_items = 50
+[arrivals]
+rate = 0.9
+backlog = 25
+[[work_types]]
+name = "feature"
+share = 0.7
+[[work_types]]
+name = "bug"
+share = 0.3
+[[stages]]
+name = "Build"
+workers = 3
+duration = { dist = "lognormal", median = 2, p90 = 6 }
+duration_by_type = { bug = { dist = "exponential", mean = 0.7 } }
+[[stages]]
+name = "Approval"
+kind = "delay"
+duration = { dist = "uniform", min = 1, max = 5 }
+[[stages]]
+name = "Test"
+workers = 1
+duration = { dist = "gamma", mean = 0.8, sd = 0.5 }
+[[stages]]
+name = "Release"
+kind = "cadence"
+every = 10
+duration = { dist = "exponential", mean = 0.3 }
+counts_as = "wait"
+"#,
+        r#"
+name = "weibull arrivals"
+[simulation]
+runs = 1
+items = 500
+[arrivals]
+interval = { dist = "weibull", shape = 1.5, scale = 1.2 }
+[[stages]]
+name = "Only"
+workers = 2
+duration = { dist = "triangular", min = 0.5, mode = 1, max = 3 }
+"#,
+    ];
+
+    #[test]
+    fn the_tandem_solver_gives_every_item_what_the_event_list_gives() {
+        for text in STREAMS {
+            let sc = Scenario::parse(text, "t.toml").expect("valid");
+            let m = Model::new(&sc);
+            assert!(m.tandem, "{} should be solved stage by stage", sc.name);
+            for rep in 0..5 {
+                let (mut a, mut b) = (Record::default(), Record::default());
+                let mut ws = Workspace::default();
+                let fast = run_any(&m, 9, rep, &mut ws, &mut a).unwrap();
+                let slow = run_event_list(&m, 9, rep, &mut ws, &mut b).unwrap();
+                assert!(a.0.len() > 100);
+                // The same items, done in the same order, with the same times to the bit.
+                assert!(a.0 == b.0, "{}: items differ in replication {rep}", sc.name);
+                assert_eq!(
+                    (fast.window_start, fast.end, fast.arrived, fast.events),
+                    (slow.window_start, slow.end, slow.arrived, slow.events)
+                );
+                assert_eq!(fast.finished_in_window, slow.finished_in_window);
+                // Time-weighted counts: the same integrals, summed in another order.
+                let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
+                assert!(close(fast.in_system_area, slow.in_system_area));
+                assert!(close(fast.in_progress_area, slow.in_progress_area));
+                assert!(close(fast.backlog_area, slow.backlog_area));
+                for (f, s) in fast.stages.iter().zip(&slow.stages) {
+                    assert!(close(f.queue_area, s.queue_area), "{f:?} {s:?}");
+                    assert!(close(f.in_stage_area, s.in_stage_area), "{f:?} {s:?}");
+                    assert!(close(f.busy_area, s.busy_area), "{f:?} {s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nearly_sorted_lists_sort_stably() {
+        let mut x: u64 = 7;
+        for len in [0usize, 1, 2, 10, 300] {
+            for spread in [0u64, 3, 1000] {
+                let mut v: Vec<(u64, u32)> = (0..len as u32)
+                    .map(|i| {
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        (u64::from(i) / 4 * 4 + (x >> 33) % (spread + 1), i)
+                    })
+                    .collect();
+                let mut want = v.clone();
+                want.sort_by_key(|o| o.0);
+                sort_nearly_sorted(&mut v);
+                assert_eq!(v, want, "len {len}, spread {spread}");
+            }
+        }
+    }
+
+    #[test]
+    fn streams_with_interactions_use_the_event_list() {
+        let base = include_str!("../../scenarios/b1.toml");
+        for change in [
+            "[[stages]]\nname = \"X\"\nworkers = 1\nwip_limit = 3\nduration = { dist = \"exponential\", mean = 0.1 }",
+            "[[stages]]\nname = \"X\"\nworkers = 1\nduration = { dist = \"exponential\", mean = 0.1 }\nrework = { to = \"Analysis\", probability = 0.1 }",
+            "[[stages]]\nname = \"X\"\nworkers = 1\nduration = { dist = \"exponential\", mean = 0.1 }\nblockers = { probability = 0.1, duration = { dist = \"constant\", value = 1 } }",
+        ] {
+            let sc = Scenario::parse(&format!("{base}\n{change}\n"), "t.toml").expect("valid");
+            assert!(!Model::new(&sc).tandem, "{change}");
+        }
+        let horizon = base.replace("items = 1000", "horizon = 100");
+        let sc = Scenario::parse(&horizon, "t.toml").expect("valid");
+        assert!(!Model::new(&sc).tandem);
+    }
+}
