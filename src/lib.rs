@@ -48,5 +48,6 @@ pub mod numbers;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod sheet;
 pub mod whatif;
