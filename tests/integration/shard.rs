@@ -18,14 +18,19 @@ const SHARD_VARS: [&str; 6] = [
     "FLOWSIM_SHARD_COUNT",
 ];
 
-fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(flowsim_bin());
+/// `program args` with the shard variables of `env` only, from the repository's top directory.
+fn command_for(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(program);
     c.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     for v in SHARD_VARS {
         c.env_remove(v);
     }
     c.envs(env.iter().copied());
     c
+}
+
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    command_for(&flowsim_bin(), args, env)
 }
 
 fn flowsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -648,4 +653,194 @@ fn the_default_directories_name_the_shard_and_the_scenario() {
     ]);
     assert!(out.contains("Results written to output/team-a/"), "{out}");
     assert!(dir.join("output/team-a/summary.json").exists());
+}
+
+/// `bash` on PATH, or `None` after saying why the test is skipped.
+fn shell(test: &str, name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED {test}: no `{name}` on PATH to run the deploy scripts with"
+        );
+    }
+    found
+}
+
+fn deploy_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(rel)
+}
+
+/// The directory holding the flowsim binary, for a PATH that finds it as `flowsim`.
+fn path_with_flowsim() -> String {
+    let bin_dir = flowsim_bin().parent().unwrap().to_path_buf();
+    let mut paths = vec![bin_dir];
+    if let Some(p) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(paths).unwrap().into_string().unwrap()
+}
+
+#[test]
+fn the_slurm_scripts_run_the_shards_and_the_merge() {
+    let Some(bash) = shell("the_slurm_scripts_run_the_shards_and_the_merge", "bash") else {
+        return;
+    };
+    let dir = temp_dir("shard-slurm");
+    let sc = scenario_path("release-train.toml");
+    let path = path_with_flowsim();
+    let script = |name: &str, args: &[&str], env: &[(&str, &str)]| {
+        let file = deploy_file(name);
+        let mut all = vec![path_str(&file)];
+        all.extend(args);
+        let out = command_for(&bash, &all, env)
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env("SLURM_CPUS_PER_TASK", "1")
+            .env_remove("FLOWSIM")
+            .env_remove("FLOWSIM_RESULTS")
+            .output()
+            .unwrap();
+        ok(out, name)
+    };
+    // An array submitted with --array=0-2 (job 4242): tasks 0, 1 and 2.
+    for task in ["0", "1", "2"] {
+        script(
+            "slurm/flowsim-array.sh",
+            &[&sc, "12"],
+            &[
+                ("SLURM_ARRAY_JOB_ID", "4242"),
+                ("SLURM_ARRAY_TASK_ID", task),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "2"),
+            ],
+        );
+    }
+    assert_eq!(partial(&dir.join("results/4242/task-2"))["shard"], 3);
+    script("slurm/flowsim-merge.sh", &["4242"], &[]);
+    single_run(&sc, 12, &dir.join("single"), &[]);
+    assert_same_files(&dir.join("single"), &dir.join("results/4242/merged"));
+}
+
+/// The block scalar (`>-` folded, `|` literal) that follows the first line after `after` that
+/// ends with `>-` or `|`: enough YAML to read the shell commands of the manifests.
+fn block_scalar(yaml: &str, after: &str) -> String {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let from = lines.iter().position(|l| l.contains(after)).expect(after);
+    let (start, folded) = lines[from..]
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            let t = l.trim_end();
+            (t.ends_with(">-") || t.ends_with('|')).then(|| (from + i, t.ends_with(">-")))
+        })
+        .expect("a block scalar");
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(lines[start]);
+    let body: Vec<&str> = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent(l) > own)
+        .map(|l| l.trim())
+        .collect();
+    body.join(if folded { " " } else { "\n" })
+}
+
+/// The value of the first `value:` after `- name: NAME`.
+fn env_value(yaml: &str, name: &str) -> String {
+    let at = yaml.find(&format!("- name: {name}")).expect(name);
+    let rest = &yaml[at..];
+    let line = rest
+        .lines()
+        .find(|l| l.trim().starts_with("value:"))
+        .unwrap();
+    line.trim()["value:".len()..]
+        .trim()
+        .trim_matches('"')
+        .to_string()
+}
+
+#[test]
+fn the_kubernetes_manifests_commands_run_the_shards_and_the_merge() {
+    let Some(sh) = shell(
+        "the_kubernetes_manifests_commands_run_the_shards_and_the_merge",
+        "sh",
+    ) else {
+        return;
+    };
+    let shards = std::fs::read_to_string(deploy_file("kubernetes/flowsim-shards.yaml")).unwrap();
+    let merge = std::fs::read_to_string(deploy_file("kubernetes/flowsim-merge.yaml")).unwrap();
+    // The count flowsim is given is the number of completions, and both Jobs agree on the run.
+    let completions = shards
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("completions:"))
+        .and_then(|v| v.split('#').next())
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(env_value(&shards, "FLOWSIM_SHARD_COUNT"), completions);
+    assert_eq!(env_value(&merge, "FLOWSIM_SHARD_COUNT"), completions);
+    assert_eq!(
+        env_value(&shards, "RUN_NAME"),
+        env_value(&merge, "RUN_NAME")
+    );
+    assert!(shards.contains("completionMode: Indexed"));
+
+    // The pods' commands, on this machine, with the volumes as directories.
+    let dir = temp_dir("shard-k8s");
+    std::fs::create_dir_all(dir.join("scenario")).unwrap();
+    std::fs::copy(
+        scenario_path("feature-delivery.toml"),
+        dir.join("scenario/scenario.toml"),
+    )
+    .unwrap();
+    let local = |cmd: String| {
+        cmd.replace(" /scenario/", &format!(" {}/scenario/", dir.display()))
+            .replace("/results/", &format!("{}/results/", dir.display()))
+    };
+    let shard_cmd = local(block_scalar(&shards, "name: shard"));
+    let wait_cmd =
+        local(block_scalar(&merge, "name: wait-for-shards")).replace("sleep 30", "exit 3");
+    let merge_cmd = local(block_scalar(&merge, "name: merge"));
+    assert!(shard_cmd.contains("--shard auto"), "{shard_cmd}");
+    let path = path_with_flowsim();
+    let run = |cmd: &str, env: &[(&str, &str)]| {
+        command_for(&sh, &["-c", cmd], env)
+            .env("PATH", &path)
+            .env("RUN_NAME", "test-run")
+            .env("FLOWSIM_SHARD_COUNT", "3")
+            .env("RUNS", "9")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run(&wait_cmd, &[]).status.code(),
+        Some(3),
+        "the merge waits"
+    );
+    for index in ["0", "1", "2"] {
+        ok(
+            run(&shard_cmd, &[("JOB_COMPLETION_INDEX", index)]),
+            "a shard pod",
+        );
+    }
+    ok(
+        run(&wait_cmd, &[]),
+        "the wait ends when every shard is done",
+    );
+    ok(run(&merge_cmd, &[]), "the merge pod");
+    single_run(
+        path_str(&dir.join("scenario/scenario.toml")),
+        9,
+        &dir.join("single"),
+        &[],
+    );
+    assert_same_files(&dir.join("single"), &dir.join("results/test-run/merged"));
 }
