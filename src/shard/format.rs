@@ -247,6 +247,8 @@ pub struct TotalsWriter<W: Write> {
     hash: Fnv,
     bytes: u64,
     record: Vec<u8>,
+    /// Bytes in a record of the header's shape.
+    record_bytes: usize,
 }
 
 impl<W: Write> TotalsWriter<W> {
@@ -268,6 +270,7 @@ impl<W: Write> TotalsWriter<W> {
             hash,
             bytes: HEADER_BYTES,
             record: Vec::new(),
+            record_bytes: 8 * record_words(stages, types),
         })
     }
 
@@ -275,6 +278,16 @@ impl<W: Write> TotalsWriter<W> {
     pub fn write(&mut self, mut t: RepTotals) -> io::Result<()> {
         self.record.clear();
         visit(&mut t, &mut Put(&mut self.record));
+        if self.record.len() != self.record_bytes {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a replication's totals take {} bytes, not the {} of the header's shape",
+                    self.record.len(),
+                    self.record_bytes
+                ),
+            ));
+        }
         self.out.write_all(&self.record)?;
         self.hash.update(&self.record);
         self.bytes += self.record.len() as u64;
@@ -419,6 +432,11 @@ mod tests {
         let mut w = TotalsWriter::new(Vec::new(), 2, 1).unwrap();
         w.write(sample(2, 1, 0.0)).unwrap();
         let (bytes, _, _) = w.finish();
+        let mut w = TotalsWriter::new(Vec::new(), 3, 1).unwrap();
+        assert!(
+            w.write(sample(2, 1, 0.0)).is_err(),
+            "totals of another shape"
+        );
         let err = TotalsReader::new(bytes.as_slice(), 3, 1).err().unwrap();
         assert!(err.contains("2 stages, where 3"), "{err}");
         assert!(TotalsReader::new(&b"not totals at all, no"[..], 2, 1).is_err());
