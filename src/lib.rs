@@ -5,7 +5,8 @@
 //! docs/scenario-format.md), run its replications with [`runner::simulate`], and read the
 //! [`metrics::Summary`]: lead-time percentiles, flow efficiency, throughput, WIP and, per stage,
 //! utilization, wait and work, and the bottleneck. [`report`] turns results into files and
-//! charts; [`cli`] is the `flowsim` command. ARCHITECTURE.md maps the modules.
+//! charts; [`shard`] splits a run over many machines and merges it back to the same bits; [`cli`]
+//! is the `flowsim` command. ARCHITECTURE.md maps the modules.
 //!
 //! ```
 //! use flowsim::runner::{simulate, RunOptions};
@@ -48,5 +49,6 @@ pub mod numbers;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod sheet;
 pub mod whatif;

@@ -6,14 +6,20 @@
 //! per-replication totals are folded in replication order. Histogram counts are integers, recorded
 //! into batch `r mod BATCHES` under a lock; integer sums do not depend on order. Memory is bounded by
 //! the chunk size and the histograms, not by the number of replications.
+//!
+//! [`simulate`] is [`replicate`] (a range of replications, totals handed on in order) feeding a
+//! [`Fold`]; a sharded run (`crate::shard`) runs part of the range in each process and its merge
+//! feeds the saved totals to the same [`Fold`], so both give the same bits.
 
 use crate::engine::{self, EngineError, Model, Workspace};
 use crate::metrics::charts::{ChartData, ChartPlan, PlanSpec, Trace, Tracer};
 use crate::metrics::events::EventLog;
-use crate::metrics::{Accumulator, Collector, Histograms, Summary};
+use crate::metrics::{Accumulator, Collector, Histograms, RepTotals, Summary};
 use crate::numbers::thousands;
-use crate::scenario::{Scenario, StopRule, traffic};
+use crate::scenario::traffic::{self, Traffic};
+use crate::scenario::{Scenario, StopRule};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,6 +50,16 @@ pub struct RunResult {
     pub batches: Vec<Summary>,
 }
 
+impl RunOptions {
+    /// The number of replications and the seed: these options where given, else the scenario's.
+    pub fn resolve(&self, scenario: &Scenario) -> (u32, u64) {
+        (
+            self.runs.unwrap_or(scenario.simulation.runs),
+            self.seed.unwrap_or(scenario.simulation.seed),
+        )
+    }
+}
+
 /// Runs all replications of a scenario and summarises them. `progress` is called (from any thread)
 /// with the number of replications done so far.
 pub fn simulate(
@@ -51,8 +67,26 @@ pub fn simulate(
     options: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, EngineError> {
-    let runs = options.runs.unwrap_or(scenario.simulation.runs);
-    let seed = options.seed.unwrap_or(scenario.simulation.seed);
+    let (runs, seed) = options.resolve(scenario);
+    let mut fold = Fold::new(scenario, runs, seed);
+    let batches = replicate(scenario, seed, 0..u64::from(runs), progress, &mut |t| {
+        fold.add(&t);
+    })?;
+    fold.add_histograms(&batches);
+    Ok(fold.finish())
+}
+
+/// Runs replications `reps` of a run with `seed` (a whole run is `0..runs`; a shard runs a part)
+/// and hands each one's totals to `each`, in replication order. Returns the histograms of the
+/// [`BATCHES`] batches, replication r recorded in batch `r mod BATCHES`. `progress` is called (from
+/// any thread) with the number of these replications done so far.
+pub fn replicate(
+    scenario: &Scenario,
+    seed: u64,
+    reps: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    each: &mut dyn FnMut(RepTotals),
+) -> Result<Vec<Histograms>, EngineError> {
     let model = Model::new(scenario);
     let n_stages = scenario.stages.len();
     let n_types = scenario.work_types.len();
@@ -60,14 +94,12 @@ pub fn simulate(
     let batches: Vec<Mutex<Histograms>> = (0..BATCHES)
         .map(|_| Mutex::new(Histograms::new(n_stages, n_types)))
         .collect();
-    let mut acc = Accumulator::new(scenario);
-    let mut batch_acc = vec![acc.clone(); BATCHES.min(runs as usize)];
     let done = AtomicU64::new(0);
     let items_rule = matches!(scenario.simulation.stop, StopRule::Items(_));
 
-    let mut start = 0u64;
-    while start < u64::from(runs) {
-        let end = (start + CHUNK).min(u64::from(runs));
+    let mut start = reps.start;
+    while start < reps.end {
+        let end = (start + CHUNK).min(reps.end);
         let totals: Vec<_> = (start..end)
             .into_par_iter()
             .map_init(
@@ -91,34 +123,92 @@ pub fn simulate(
                 },
             )
             .collect();
-        for (rep, t) in (start..end).zip(totals) {
-            let t = t?;
-            acc.add(&t);
-            batch_acc[rep as usize % BATCHES].add(&t);
+        for t in totals {
+            each(t?);
         }
         start = end;
     }
-
-    let batches: Vec<Histograms> = batches
+    Ok(batches
         .into_iter()
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect();
-    let mut histograms = Histograms::new(n_stages, n_types);
-    for b in &batches {
-        histograms.merge(b);
+        .collect())
+}
+
+/// A Monte Carlo run gathered so far: replication totals folded in replication order (floating-point
+/// sums depend on the order) and batch histograms merged (integer counts, any order). A whole run
+/// and a merge of shards both go through it, so they give the same bits.
+#[derive(Debug, Clone)]
+pub struct Fold {
+    acc: Accumulator,
+    /// One per batch (replication r in batch r mod [`BATCHES`]; fewer when there are fewer runs).
+    batch_acc: Vec<Accumulator>,
+    batches: Vec<Histograms>,
+    traffic: Traffic,
+    /// Stages and work types.
+    sizes: (usize, usize),
+    added: u64,
+    runs: u32,
+    seed: u64,
+}
+
+impl Fold {
+    /// An empty fold for a run of `runs` replications with `seed`.
+    pub fn new(scenario: &Scenario, runs: u32, seed: u64) -> Fold {
+        let acc = Accumulator::new(scenario);
+        let sizes = (scenario.stages.len(), scenario.work_types.len());
+        Fold {
+            batch_acc: vec![acc.clone(); BATCHES.min(runs as usize)],
+            acc,
+            batches: vec![Histograms::new(sizes.0, sizes.1); BATCHES],
+            traffic: traffic::analyse(scenario),
+            sizes,
+            added: 0,
+            runs,
+            seed,
+        }
     }
-    let traffic = traffic::analyse(scenario);
-    let summary = acc.finish(&batches, &histograms, &traffic, runs, seed);
-    let per_batch = batch_acc
-        .iter()
-        .zip(&batches)
-        .map(|(a, h)| a.finish(std::slice::from_ref(h), h, &traffic, runs, seed))
-        .collect();
-    Ok(RunResult {
-        summary,
-        histograms,
-        batches: per_batch,
-    })
+
+    /// Adds the next replication's totals: replication 0 first, then 1, 2, ...
+    pub fn add(&mut self, t: &RepTotals) {
+        self.acc.add(t);
+        self.batch_acc[(self.added % BATCHES as u64) as usize].add(t);
+        self.added += 1;
+    }
+
+    /// Replications added so far (the number of the next one).
+    pub fn added(&self) -> u64 {
+        self.added
+    }
+
+    /// Adds histograms of the [`BATCHES`] batches (as [`replicate`] returns them), batch by batch.
+    pub fn add_histograms(&mut self, batches: &[Histograms]) {
+        for (mine, theirs) in self.batches.iter_mut().zip(batches) {
+            mine.merge(theirs);
+        }
+    }
+
+    /// The summary, the pooled histograms and the per-batch summaries.
+    pub fn finish(self) -> RunResult {
+        let (runs, seed, traffic) = (self.runs, self.seed, &self.traffic);
+        let mut histograms = Histograms::new(self.sizes.0, self.sizes.1);
+        for b in &self.batches {
+            histograms.merge(b);
+        }
+        let summary = self
+            .acc
+            .finish(&self.batches, &histograms, traffic, runs, seed);
+        let per_batch = self
+            .batch_acc
+            .iter()
+            .zip(&self.batches)
+            .map(|(a, h)| a.finish(std::slice::from_ref(h), h, traffic, runs, seed))
+            .collect();
+        RunResult {
+            summary,
+            histograms,
+            batches: per_batch,
+        }
+    }
 }
 
 /// Replications traced over time for the charts' bands (the first ones, so the same whatever

@@ -10,6 +10,7 @@ mod init;
 mod map;
 mod report;
 mod run;
+mod shard;
 mod whatif;
 
 use crate::report::charts::{self, Chart};
@@ -38,6 +39,8 @@ Examples:
   flowsim advise my-stream.toml                 which single change would deliver sooner?
   flowsim forecast my-stream.toml --items 40     when will 40 items be done, in dates?
   flowsim report output/my-stream               redraw the charts and report from saved results
+  flowsim run my-stream.toml --shard 3/16       one shard of the replications (array jobs)
+  flowsim merge output/my-stream-shard-*-of-16  the shards put together: the results of one run
   flowsim map history.csv                       the value stream as it really was, from a history
   flowsim init my-stream                        write a commented scenario to start from
 
@@ -76,6 +79,9 @@ enum Command {
     /// Check a scenario against a work-item history: simulated versus observed lead time, throughput, stage times
     #[command(after_help = backtest::EXAMPLES)]
     Backtest(backtest::BacktestArgs),
+    /// Put the partial results of a sharded run (`run --shard I/N`) together into the results of the whole run
+    #[command(after_help = shard::MERGE_EXAMPLES)]
+    Merge(shard::MergeArgs),
     /// Redraw the charts and report.html from an earlier run's results, without simulating
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
@@ -271,6 +277,7 @@ pub fn main() -> ExitCode {
         Command::Map(args) => map::map(args),
         Command::Calibrate(args) => calibrate::calibrate_command(args),
         Command::Backtest(args) => backtest::backtest_command(args),
+        Command::Merge(args) => shard::merge(args),
         Command::Report(args) => report::report(args),
         Command::Init(args) => init::init(args),
     };

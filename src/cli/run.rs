@@ -1,9 +1,11 @@
 //! `flowsim run`: simulate a scenario, print the summary table, write the result files.
 
 use super::{
-    CommonArgs, EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, files, print, progress_bar, with_threads,
+    CommonArgs, EXAMPLE_NAME, EXAMPLE_SCENARIO, Failure, files, print, progress_bar, shard,
+    with_threads,
 };
 use crate::calendar::{Calendar, parse_date};
+use crate::metrics::charts::ChartData;
 use crate::metrics::events::States;
 use crate::numbers::thousands;
 use crate::report::events::{DEFAULT_START, Layout, events_csv};
@@ -20,6 +22,8 @@ Examples:
   flowsim run my-stream.toml --runs 5000 --seed 7 --out results/my-stream
   flowsim run my-stream.toml --events history.csv  also the first replication, item by item (CSV)
   flowsim run my-stream.toml --events history.csv --events-layout long --start 2027-03-01
+  flowsim run my-stream.toml --runs 100000 --shard 3/16    shard 3 of 16 of the replications
+  flowsim run my-stream.toml --shard auto --out results/task-$SLURM_ARRAY_TASK_ID   in a job array
 
 Writes report.html (open it in a browser), summary.json, stages.csv, lead_times.csv, the charts
 (SVG and PNG), charts.json and scenario.toml to --out (default: output/<scenario file name>/).
@@ -31,7 +35,15 @@ for S` and `S` at a stage with people, `S` at a delay or cadence stage) and Done
 on the scenario's [calendar] (Monday to Friday when it has none). The wide layout has a row per
 item and a column per state (first entries); the long layout a row per state entry, rework
 revisits included. FILE is a path from the current directory; its directory must exist.
-See docs/results.md.";
+See docs/results.md.
+
+--shard I/N runs shard I of N (I from 1 to N) of the replications, a contiguous share, and writes
+a partial result (partial.json, histograms.json, totals.bin, scenario.toml) to --out (default:
+output/<scenario file name>-shard-I-of-N/); `flowsim merge` puts all N together into exactly the
+results of one run. --shard auto takes the shard from a Slurm job array (SLURM_ARRAY_TASK_ID,
+counted from 0, and SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
+counted from 0, and FLOWSIM_SHARD_COUNT, which you set): task 0 is shard 1. With more shards than
+runs, some shards are empty, which is allowed. See docs/cluster.md.";
 
 /// Layouts of the `--events` file.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -57,6 +69,10 @@ pub struct RunArgs {
     /// start, else 2027-01-04)
     #[arg(long, value_name = "DATE", requires = "events")]
     start: Option<String>,
+    /// Run only shard I of N of the replications and write a partial result for `flowsim merge`
+    /// (I counted from 1); `auto` reads it from a Slurm job array or a Kubernetes Indexed Job
+    #[arg(long, value_name = "I/N|auto", value_parser = shard::parse_shard_arg, conflicts_with = "events")]
+    shard: Option<shard::ShardArg>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -147,15 +163,18 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         ))
     })?;
     let events = events_plan(&args, &scenario)?;
-    let out_dir = args.common.out_dir(&stem);
     let options = args.common.options();
-    let runs = options.runs.unwrap_or(scenario.simulation.runs);
+    let (runs, _) = options.resolve(&scenario);
 
     // Warnings about the scenario come before the run; those the run adds, after it.
     let early = traffic::analyse(&scenario).warnings;
     for w in &early {
         eprintln!("warning: {w}");
     }
+    if let Some(spec) = args.shard {
+        return shard::run_shard(spec, &scenario, &text, &source, &stem, &args.common);
+    }
+    let out_dir = args.common.out_dir(&stem);
     let bar = progress_bar(u64::from(runs), args.common.quiet);
     let progress = |done: u64| bar.set_position(done);
 
@@ -189,52 +208,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let (result, data, history) = with_threads(args.common.threads, work)??;
     bar.finish_and_clear();
 
-    let summary = &result.summary;
-    let mut files = vec![
-        OutputFile {
-            name: "summary.json".into(),
-            bytes: json::summary_json(summary),
-        },
-        OutputFile {
-            name: "stages.csv".into(),
-            bytes: csv::stages_csv(summary),
-        },
-        OutputFile {
-            name: "lead_times.csv".into(),
-            bytes: csv::lead_times_csv(&result.histograms.lead),
-        },
-        OutputFile {
-            name: "scenario.toml".into(),
-            bytes: text.clone().into_bytes(),
-        },
-    ];
-    if let Some(d) = &data {
-        files.push(OutputFile {
-            name: "charts.json".into(),
-            bytes: json::chart_data_json(d),
-        });
-    }
-    files.extend(files::report_files(summary, data.as_ref(), &text)?);
-    write_all(&out_dir, &files).map_err(|e| {
-        Failure::other(format!(
-            "cannot write the results to {}: {e}",
-            out_dir.display()
-        ))
-    })?;
-    for w in summary.warnings.iter().filter(|w| !early.contains(w)) {
-        eprintln!("warning: {w}");
-    }
-    let mut out = String::new();
-    if !args.common.quiet {
-        out.push_str(&table::summary_table(summary));
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "Results written to {}/: {}\n",
-        out_dir.display(),
-        files::describe(&files)
-    ));
-    print(&out)?;
+    write_results(
+        &out_dir,
+        &text,
+        &result,
+        data.as_ref(),
+        args.common.quiet,
+        &early,
+    )?;
     if let (Some(plan), Some((bytes, items, done))) = (&events, history) {
         write_file(&plan.path, &bytes).map_err(|e| {
             Failure::other(format!(
@@ -255,4 +236,64 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         ))?;
     }
     Ok(())
+}
+
+/// Writes a run's result files to `out_dir` (summary.json, stages.csv, lead_times.csv, the
+/// scenario as run, charts.json, the charts and report.html), then prints the run's warnings
+/// (those not in `early`, which were printed before it), the summary table (unless `quiet`) and
+/// where the files went. Shared by `run` and `merge`.
+pub(super) fn write_results(
+    out_dir: &Path,
+    text: &str,
+    result: &runner::RunResult,
+    data: Option<&ChartData>,
+    quiet: bool,
+    early: &[String],
+) -> Result<(), Failure> {
+    let summary = &result.summary;
+    let mut files = vec![
+        OutputFile {
+            name: "summary.json".into(),
+            bytes: json::summary_json(summary),
+        },
+        OutputFile {
+            name: "stages.csv".into(),
+            bytes: csv::stages_csv(summary),
+        },
+        OutputFile {
+            name: "lead_times.csv".into(),
+            bytes: csv::lead_times_csv(&result.histograms.lead),
+        },
+        OutputFile {
+            name: "scenario.toml".into(),
+            bytes: text.as_bytes().to_vec(),
+        },
+    ];
+    if let Some(d) = data {
+        files.push(OutputFile {
+            name: "charts.json".into(),
+            bytes: json::chart_data_json(d),
+        });
+    }
+    files.extend(files::report_files(summary, data, text)?);
+    write_all(out_dir, &files).map_err(|e| {
+        Failure::other(format!(
+            "cannot write the results to {}: {e}",
+            out_dir.display()
+        ))
+    })?;
+    for w in summary.warnings.iter().filter(|w| !early.contains(w)) {
+        eprintln!("warning: {w}");
+    }
+    let mut out = String::new();
+    if !quiet {
+        out.push_str(&table::summary_table(summary));
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "Results written to {}/: {}\n",
+        out_dir.display(),
+        files::describe(&files)
+    ));
+    print(&out)
 }

@@ -48,8 +48,9 @@ pub struct RepTotals {
     pub run: RunStats,
 }
 
-/// One histogram per distribution reported with percentiles.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One histogram per distribution reported with percentiles. Serialized (histograms sparsely) in a
+/// sharded run's `histograms.json`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histograms {
     pub lead: Histogram,
     pub cycle: Histogram,

@@ -14,10 +14,66 @@ pub struct OutputFile {
 
 /// Writes `files` into `dir` (created if needed), all or nothing. Returns the paths written.
 pub fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<Vec<PathBuf>> {
+    write_all_with(dir, Vec::new(), files)
+}
+
+/// A file too large to hold in memory, written piece by piece (it is a [`Write`]) to a temporary
+/// name in its directory and put in place by [`write_all_with`] together with the other files of
+/// the set. Dropped without that, it leaves nothing behind.
+pub struct PendingFile {
+    temp: PathBuf,
+    target: PathBuf,
+    file: io::BufWriter<fs::File>,
+}
+
+impl PendingFile {
+    /// Starts the file `name` in `dir` (created if needed).
+    pub fn create(dir: &Path, name: &str) -> io::Result<PendingFile> {
+        fs::create_dir_all(dir)?;
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = io::BufWriter::new(fs::File::create(&temp)?);
+        Ok(PendingFile {
+            temp,
+            target: dir.join(name),
+            file,
+        })
+    }
+}
+
+impl Write for PendingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        // Still there unless it was renamed into place.
+        let _ = fs::remove_file(&self.temp);
+    }
+}
+
+/// Writes `files` into `dir` (created if needed) and puts the `pending` files (written beforehand,
+/// in `dir` too) in place with them, all or nothing: the pending files are renamed first, then
+/// `files` in their order, so the last of `files` appears last. Returns the paths written.
+pub fn write_all_with(
+    dir: &Path,
+    mut pending: Vec<PendingFile>,
+    files: &[OutputFile],
+) -> io::Result<Vec<PathBuf>> {
     fs::create_dir_all(dir)?;
     let pid = std::process::id();
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
+        for p in pending.iter_mut() {
+            p.file.flush()?;
+            p.file.get_ref().sync_all()?;
+            temps.push((p.temp.clone(), p.target.clone()));
+        }
         for f in files {
             let target = dir.join(&f.name);
             let temp = dir.join(format!(".{}.{pid}.tmp", f.name));
@@ -39,6 +95,7 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<Vec<PathBuf>> {
         fs::rename(&temp, &target)?;
         written.push(target);
     }
+    drop(pending);
     Ok(written)
 }
 
@@ -99,6 +156,37 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_pending_file_goes_in_with_the_set_or_leaves_nothing() {
+        let dir =
+            std::env::temp_dir().join(format!("flowsim-output-pending-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut big = PendingFile::create(&dir, "big.bin").unwrap();
+        big.write_all(b"piece one, ").unwrap();
+        big.write_all(b"piece two").unwrap();
+        let small = [OutputFile {
+            name: "small.json".into(),
+            bytes: b"{}".to_vec(),
+        }];
+        write_all_with(&dir, vec![big], &small).unwrap();
+        assert_eq!(
+            fs::read(dir.join("big.bin")).unwrap(),
+            b"piece one, piece two"
+        );
+        assert_eq!(fs::read(dir.join("small.json")).unwrap(), b"{}");
+
+        let mut dropped = PendingFile::create(&dir, "dropped.bin").unwrap();
+        dropped.write_all(b"never finished").unwrap();
+        drop(dropped);
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["big.bin", "small.json"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 

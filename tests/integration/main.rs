@@ -13,6 +13,7 @@ mod forecast_history;
 mod map;
 mod report;
 mod scenarios;
+mod shard;
 mod theory;
 mod whatif;
 mod whatif_report;
