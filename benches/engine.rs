@@ -2,6 +2,10 @@
 //! queue and work), on one core: the canonical model B1 (../shared/benchmarks/B1.md), a stream with
 //! rework, blockers and a shared team, and a WIP-limited kanban stream.
 //!
+//! For each: the event list alone (`event-list`), with the statistics collector
+//! (`event-list+metrics`), and as a real run does it (`run+metrics`: the tandem solver where the
+//! stream allows it, as B1 does, else the event list).
+//!
 //! Run with `cargo bench --bench engine`; criterion reports "elements/s" = visits per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -60,24 +64,33 @@ fn bench_model(c: &mut Criterion, name: &str, text: &str) {
 
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(visits));
-    // The engine alone, with an observer that does almost nothing.
+    // The event list alone, with an observer that does almost nothing.
     let mut rep = 0u64;
-    g.bench_function("engine", |b| {
+    g.bench_function("event-list", |b| {
         b.iter(|| {
             rep += 1;
             let mut v = Visits(0);
-            black_box(engine::run(&model, 1, rep, &mut ws, &mut v).expect("runs"));
+            black_box(engine::run_event_list(&model, 1, rep, &mut ws, &mut v).expect("runs"));
         })
     });
-    // The engine with the statistics collector a real run uses.
-    let mut col = Collector::new(sc.stages.len(), sc.work_types.len(), 0);
+    // The statistics collector a real run uses, on the event list, then as a real run does it
+    // (the tandem solver where the stream allows it, else the event list).
     let mut hist = Histograms::new(sc.stages.len(), sc.work_types.len());
-    g.bench_function("engine+metrics", |b| {
+    let mut col = Collector::new(sc.stages.len(), sc.work_types.len(), 0, &mut hist);
+    g.bench_function("event-list+metrics", |b| {
+        b.iter(|| {
+            rep += 1;
+            col.begin();
+            let stats = engine::run_event_list(&model, 1, rep, &mut ws, &mut col).expect("runs");
+            black_box(col.finish(stats, None));
+        })
+    });
+    g.bench_function("run+metrics", |b| {
         b.iter(|| {
             rep += 1;
             col.begin();
             let stats = engine::run(&model, 1, rep, &mut ws, &mut col).expect("runs");
-            black_box(col.finish(stats, None, &mut hist));
+            black_box(col.finish(stats, None));
         })
     });
     g.finish();

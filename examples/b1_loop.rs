@@ -10,15 +10,15 @@ fn main() {
     let sc = Scenario::load(std::path::Path::new(&path)).unwrap();
     let model = Model::new(&sc);
     let mut ws = Workspace::default();
-    let mut col = Collector::new(sc.stages.len(), sc.work_types.len(), 0);
     let mut hist = Histograms::new(sc.stages.len(), sc.work_types.len());
+    let mut col = Collector::new(sc.stages.len(), sc.work_types.len(), 0, &mut hist);
     let t = std::time::Instant::now();
     let mut ev = 0;
     for rep in 0..reps {
         col.begin();
         let s = engine::run(&model, 1, rep, &mut ws, &mut col).unwrap();
         ev += s.events;
-        col.finish(s, None, &mut hist);
+        col.finish(s, None);
     }
     let dt = t.elapsed().as_secs_f64();
     eprintln!(

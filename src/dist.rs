@@ -395,9 +395,22 @@ impl Dist {
     }
 
     /// Draws one duration (never negative).
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.kind {
+            Kind::Scaled(d, f) => d.sample_scaled(rng) * f,
+            kind => Self::sample_kind(kind, rng),
+        }
+    }
+
+    /// A scaled distribution's own draw (out of line: `sample` inlines the common case).
+    fn sample_scaled<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.sample(rng)
+    }
+
+    #[inline(always)]
+    fn sample_kind<R: Rng + ?Sized>(kind: &Kind, rng: &mut R) -> f64 {
+        match kind {
             Kind::Exponential { mean } => {
                 let e: f64 = rng.sample(Exp1);
                 e * mean
@@ -420,7 +433,7 @@ impl Dist {
             Kind::Gamma(g) => g.sample(rng),
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(s) => s[rng.random_range(0..s.len())],
-            Kind::Scaled(d, f) => d.sample(rng) * f,
+            Kind::Scaled(d, f) => d.sample_scaled(rng) * f,
         }
     }
 }

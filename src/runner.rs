@@ -100,30 +100,36 @@ pub fn replicate(
     let mut start = reps.start;
     while start < reps.end {
         let end = (start + CHUNK).min(reps.end);
-        let totals: Vec<_> = (start..end)
+        // One task per batch, running that batch's replications of the chunk in order and
+        // recording them into the batch's histograms, which therefore stay in the cache from one
+        // replication to the next (the histograms of 20 batches do not fit in it together).
+        let per_batch: Vec<Vec<(u64, Result<RepTotals, EngineError>)>> = (0..BATCHES as u64)
             .into_par_iter()
-            .map_init(
-                || {
-                    (
-                        Workspace::default(),
-                        Collector::new(n_stages, n_types, warmup),
-                    )
-                },
-                |(ws, col), rep| {
-                    col.begin();
-                    let stats = engine::run(&model, seed, rep, ws, col)?;
-                    let makespan = items_rule.then_some(stats.end);
-                    let mut hist = batches[rep as usize % BATCHES]
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner());
-                    let t = col.finish(stats, makespan, &mut hist);
-                    drop(hist);
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                    Ok(t)
-                },
-            )
+            .map(|b| {
+                let first = start + (b + BATCHES as u64 - start % BATCHES as u64) % BATCHES as u64;
+                let mut ws = Workspace::default();
+                let mut hist = batches[b as usize]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                let mut col = Collector::new(n_stages, n_types, warmup, &mut hist);
+                (first..end)
+                    .step_by(BATCHES)
+                    .map(|rep| {
+                        col.begin();
+                        let t = engine::run(&model, seed, rep, &mut ws, &mut col).map(|stats| {
+                            let makespan = items_rule.then_some(stats.end);
+                            col.finish(stats, makespan)
+                        });
+                        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                        (rep, t)
+                    })
+                    .collect()
+            })
             .collect();
-        for t in totals {
+        let mut totals: Vec<(u64, Result<RepTotals, EngineError>)> =
+            per_batch.into_iter().flatten().collect();
+        totals.sort_by_key(|(rep, _)| *rep);
+        for (_, t) in totals {
             each(t?);
         }
         start = end;

@@ -40,6 +40,8 @@ pub(super) struct Buffers {
     /// Items in the order they reach the current stage: (leaving time's bits, item).
     order: Vec<(u64, u32)>,
     free: Vec<f64>,
+    /// Each item's duration at the current stage.
+    drawn: Vec<f64>,
 }
 
 /// Whether the tandem solver can run this model (see the module documentation).
@@ -92,6 +94,7 @@ pub(super) fn run<O: Observer>(
         key: keys,
         order,
         free,
+        drawn,
     } = b;
 
     // Arrivals: the backlog at time 0, then the arrival stream up to the limit.
@@ -142,11 +145,14 @@ pub(super) fn run<O: Observer>(
     for (s, st) in m.stages.iter().enumerate() {
         let durations = &m.durations[s * m.types..(s + 1) * m.types];
         let stage_salt = streams::salt(st.stream_key);
-        // The draw of item i's (first and only) visit: the event list's visit key.
-        let visit = |i: usize| {
-            let key = streams::mix_salted(streams::mix_salted(keys[i], stage_salt), first_visit);
-            durations[usize::from(work_type[i])].sample(&mut KeyedRng::new(key))
-        };
+        // Every item's draw for its (first and only) visit, with the event list's visit key,
+        // first: the draws do not depend on each other, so they pipeline.
+        drawn.clear();
+        drawn.extend(keys.iter().zip(work_type.iter()).map(|(&key, &ty)| {
+            let key = streams::mix_salted(streams::mix_salted(key, stage_salt), first_visit);
+            durations[usize::from(ty)].sample(&mut KeyedRng::new(key))
+        }));
+        let visit = |i: usize| drawn[i];
         // Time-weighted counts over the window: queue [entered, started), in stage [entered,
         // left), busy [started, left) at work stages.
         let mut r = StageRunStats::default();

@@ -91,34 +91,24 @@ impl Histograms {
     }
 }
 
-/// Observes one replication at a time; reused across replications to avoid allocation.
-#[derive(Debug, Clone)]
-pub struct Collector {
+/// Observes one replication at a time, summing its items into totals and recording their values
+/// straight into the histograms it was given (those of the replication's batch); reused across
+/// replications to avoid allocation.
+#[derive(Debug)]
+pub struct Collector<'h> {
     warmup: u64,
     totals: RepTotals,
-    lead: Vec<f64>,
-    cycle: Vec<f64>,
-    efficiency: Vec<f64>,
-    /// Wait and total time per measured item and stage (`[item * stages + stage]`).
-    stage_wait: Vec<f64>,
-    stage_time: Vec<f64>,
-    /// (type, lead) per measured item.
-    type_lead: Vec<(u32, f64)>,
-    n_stages: usize,
+    hist: &'h mut Histograms,
 }
 
-impl Collector {
-    pub fn new(stages: usize, types: usize, warmup_items: u32) -> Collector {
+impl<'h> Collector<'h> {
+    /// A collector for a stream of `stages` stages and `types` work types that leaves out the
+    /// first `warmup_items` items and records values into `hist`.
+    pub fn new(stages: usize, types: usize, warmup_items: u32, hist: &'h mut Histograms) -> Self {
         let mut c = Collector {
             warmup: u64::from(warmup_items),
             totals: RepTotals::default(),
-            lead: Vec::new(),
-            cycle: Vec::new(),
-            efficiency: Vec::new(),
-            stage_wait: Vec::new(),
-            stage_time: Vec::new(),
-            type_lead: Vec::new(),
-            n_stages: stages,
+            hist,
         };
         c.totals.stages = vec![StageTotals::default(); stages];
         c.totals.types = vec![TypeTotals::default(); types];
@@ -142,47 +132,12 @@ impl Collector {
         t.makespan = None;
         t.stages.fill(StageTotals::default());
         t.types.fill(TypeTotals::default());
-        self.lead.clear();
-        self.cycle.clear();
-        self.efficiency.clear();
-        self.stage_wait.clear();
-        self.stage_time.clear();
-        self.type_lead.clear();
     }
 
-    /// Ends the replication: records its values into `hist` and returns its totals.
-    pub fn finish(
-        &mut self,
-        run: RunStats,
-        makespan: Option<f64>,
-        hist: &mut Histograms,
-    ) -> RepTotals {
-        for &x in &self.lead {
-            hist.lead.record(x);
-        }
-        for &x in &self.cycle {
-            hist.cycle.record(x);
-        }
-        for &x in &self.efficiency {
-            hist.efficiency.record(x);
-        }
-        if self.n_stages > 0 {
-            for item in self.stage_wait.chunks_exact(self.n_stages) {
-                for (h, &w) in hist.stage_wait.iter_mut().zip(item) {
-                    h.record(w);
-                }
-            }
-            for item in self.stage_time.chunks_exact(self.n_stages) {
-                for (h, &w) in hist.stage_time.iter_mut().zip(item) {
-                    h.record(w);
-                }
-            }
-        }
-        for &(t, x) in &self.type_lead {
-            hist.type_lead[t as usize].record(x);
-        }
+    /// Ends the replication (its values are in the histograms already) and returns its totals.
+    pub fn finish(&mut self, run: RunStats, makespan: Option<f64>) -> RepTotals {
         if let Some(m) = makespan {
-            hist.makespan.record(m);
+            self.hist.makespan.record(m);
         }
         let mut totals = self.totals.clone();
         totals.makespan = makespan;
@@ -191,7 +146,7 @@ impl Collector {
     }
 }
 
-impl Observer for Collector {
+impl Observer for Collector<'_> {
     const TIMELINE: bool = false;
 
     fn item_done(&mut self, item: &ItemRecord<'_>) {
@@ -206,6 +161,7 @@ impl Observer for Collector {
             1.0
         };
         let t = &mut self.totals;
+        let h = &mut *self.hist;
         t.items += 1;
         t.lead += lead;
         t.lead_sq += lead * lead;
@@ -217,7 +173,13 @@ impl Observer for Collector {
         t.efficiency += eff;
         t.lead_min = t.lead_min.min(lead);
         t.lead_max = t.lead_max.max(lead);
-        for (acc, st) in t.stages.iter_mut().zip(item.stages) {
+        for (((acc, st), hw), ht) in t
+            .stages
+            .iter_mut()
+            .zip(item.stages)
+            .zip(h.stage_wait.iter_mut())
+            .zip(h.stage_time.iter_mut())
+        {
             let w = st.wait();
             acc.wait += w;
             acc.queue += st.queue;
@@ -227,16 +189,16 @@ impl Observer for Collector {
             acc.delay += st.delay;
             acc.work += st.work;
             acc.visits += u64::from(st.visits);
-            self.stage_wait.push(w);
-            self.stage_time.push(w + st.work);
+            hw.record(w);
+            ht.record(w + st.work);
         }
         let ty = &mut t.types[item.work_type];
         ty.items += 1;
         ty.lead += lead;
         ty.wait += lead - work;
-        self.lead.push(lead);
-        self.cycle.push(cycle);
-        self.efficiency.push(eff);
-        self.type_lead.push((item.work_type as u32, lead));
+        h.lead.record(lead);
+        h.cycle.record(cycle);
+        h.efficiency.record(eff);
+        h.type_lead[item.work_type].record(lead);
     }
 }

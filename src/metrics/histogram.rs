@@ -18,12 +18,71 @@ const SUB: usize = 1 << SUB_BITS;
 const MIN_EXP: i32 = -32;
 const PAGES: usize = 96;
 
+/// The counts of one power of two's buckets: 32-bit while they fit, which halves the memory a
+/// replication's values are recorded into (and so the cache misses, the main cost of recording);
+/// a page whose count would pass 2^32 - 1 turns 64-bit, so counts are exact whatever the run.
+#[derive(Debug, Clone)]
+enum Page {
+    Narrow(Box<[u32]>),
+    Wide(Box<[u64]>),
+}
+
+impl Page {
+    fn new() -> Page {
+        Page::Narrow(vec![0; SUB].into_boxed_slice())
+    }
+
+    #[inline(always)]
+    fn increment(&mut self, sub: usize) {
+        match self {
+            Page::Narrow(c) if c[sub] < u32::MAX => c[sub] += 1,
+            _ => self.add(sub, 1),
+        }
+    }
+
+    /// Adds `n` to bucket `sub`, turning the page 64-bit if it must.
+    fn add(&mut self, sub: usize, n: u64) {
+        if let Page::Narrow(c) = self {
+            match u32::try_from(u64::from(c[sub]) + n) {
+                Ok(v) => {
+                    c[sub] = v;
+                    return;
+                }
+                Err(_) => *self = Page::Wide(c.iter().map(|&v| u64::from(v)).collect()),
+            }
+        }
+        if let Page::Wide(c) = self {
+            c[sub] += n;
+        }
+    }
+
+    fn get(&self, sub: usize) -> u64 {
+        match self {
+            Page::Narrow(c) => u64::from(c[sub]),
+            Page::Wide(c) => c[sub],
+        }
+    }
+
+    /// (bucket, count) of the non-empty buckets, in order.
+    fn counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        (0..SUB)
+            .map(move |s| (s, self.get(s)))
+            .filter(|&(_, c)| c > 0)
+    }
+}
+
+impl PartialEq for Page {
+    fn eq(&self, other: &Page) -> bool {
+        (0..SUB).all(|s| self.get(s) == other.get(s))
+    }
+}
+
 /// Counts of values by log-linear bucket, plus exact count, zeros, minimum and maximum.
 /// Serialized sparsely: only non-empty buckets, as `[page, bucket, count]`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(into = "Sparse", try_from = "Sparse")]
 pub struct Histogram {
-    pages: Vec<Option<Box<[u64]>>>,
+    pages: Vec<Option<Page>>,
     zeros: u64,
     count: u64,
     min: f64,
@@ -64,21 +123,17 @@ impl Histogram {
         let page = (bits >> 52) as i64 - 1023 - i64::from(MIN_EXP);
         if (0..PAGES as i64).contains(&page) {
             let sub = (bits >> (52 - SUB_BITS)) as usize & (SUB - 1);
-            match &mut self.pages[page as usize] {
-                Some(p) => p[sub] += 1,
-                empty => {
-                    let mut p = vec![0; SUB].into_boxed_slice();
-                    p[sub] = 1;
-                    *empty = Some(p);
-                }
-            }
+            self.pages[page as usize]
+                .get_or_insert_with(Page::new)
+                .increment(sub);
         } else if page < 0 {
             // Zero, or too small to tell from zero.
             self.zeros += 1;
         } else {
             // Beyond the top (or infinite): the last bucket.
-            self.pages[PAGES - 1].get_or_insert_with(|| vec![0; SUB].into_boxed_slice())
-                [SUB - 1] += 1;
+            self.pages[PAGES - 1]
+                .get_or_insert_with(Page::new)
+                .increment(SUB - 1);
         }
     }
 
@@ -90,9 +145,14 @@ impl Histogram {
         self.max = self.max.max(other.max);
         for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
             if let Some(t) = theirs {
-                let m = mine.get_or_insert_with(|| vec![0; SUB].into_boxed_slice());
-                for (a, b) in m.iter_mut().zip(t.iter()) {
-                    *a += b;
+                let m = mine.get_or_insert_with(Page::new);
+                match (&mut *m, t) {
+                    (Page::Narrow(a), Page::Narrow(b))
+                        if a.iter().zip(b.iter()).all(|(x, y)| x.checked_add(*y).is_some()) =>
+                    {
+                        a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x += y);
+                    }
+                    _ => t.counts().for_each(|(s, n)| m.add(s, n)),
                 }
             }
         }
@@ -125,15 +185,11 @@ impl Histogram {
                 .iter()
                 .enumerate()
                 .filter_map(|(p, page)| page.as_ref().map(|c| (p, c)))
-                .flat_map(|(p, counts)| {
-                    counts
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| **c > 0)
-                        .map(move |(s, c)| {
-                            let (lo, hi) = bounds(p, s);
-                            (lo, hi, *c)
-                        })
+                .flat_map(|(p, page)| {
+                    page.counts().map(move |(s, c)| {
+                        let (lo, hi) = bounds(p, s);
+                        (lo, hi, c)
+                    })
                 }),
         )
     }
@@ -141,13 +197,24 @@ impl Histogram {
     /// The value at rank `r` (0-based, fractional ranks allowed) among the sorted values, estimated
     /// by spreading each bucket's values evenly across it.
     fn value_at_rank(&self, r: f64) -> f64 {
-        let mut below = 0u64;
-        for (lo, hi, c) in self.buckets() {
-            if r < (below + c) as f64 {
-                let within = ((r - below as f64) + 0.5) / c as f64;
-                return (lo + (hi - lo) * within).clamp(self.min, self.max);
+        let at = |lo: f64, hi: f64, below: u64, c: u64| {
+            let within = ((r - below as f64) + 0.5) / c as f64;
+            (lo + (hi - lo) * within).clamp(self.min, self.max)
+        };
+        // As `buckets()` walks them, but working out only the bounds of the bucket found.
+        let mut below = self.zeros;
+        if self.zeros > 0 && r < self.zeros as f64 {
+            return at(0.0, 0.0, 0, self.zeros);
+        }
+        for (p, page) in self.pages.iter().enumerate() {
+            let Some(page) = page else { continue };
+            for (s, c) in page.counts() {
+                if r < (below + c) as f64 {
+                    let (lo, hi) = bounds(p, s);
+                    return at(lo, hi, below, c);
+                }
+                below += c;
             }
-            below += c;
         }
         self.max
     }
@@ -198,12 +265,8 @@ impl From<Histogram> for Sparse {
     fn from(h: Histogram) -> Sparse {
         let mut buckets = Vec::new();
         for (p, page) in h.pages.iter().enumerate() {
-            if let Some(c) = page {
-                for (i, n) in c.iter().enumerate() {
-                    if *n > 0 {
-                        buckets.push((p as u32, i as u32, *n));
-                    }
-                }
+            if let Some(page) = page {
+                buckets.extend(page.counts().map(|(i, n)| (p as u32, i as u32, n)));
             }
         }
         Sparse {
@@ -228,7 +291,7 @@ impl TryFrom<Sparse> for Histogram {
             if p >= PAGES || i >= SUB {
                 return Err(format!("histogram bucket ({p}, {i}) is out of range"));
             }
-            h.pages[p].get_or_insert_with(|| vec![0; SUB].into_boxed_slice())[i] += n;
+            h.pages[p].get_or_insert_with(Page::new).add(i, n);
             total += n;
         }
         if total != s.count {
@@ -247,7 +310,8 @@ impl TryFrom<Sparse> for Histogram {
 }
 
 fn bounds(page: usize, sub: usize) -> (f64, f64) {
-    let base = 2f64.powi(page as i32 + MIN_EXP);
+    // 2^(page + MIN_EXP), built from its bits (exactly what `powi` gives, far faster).
+    let base = f64::from_bits(((page as i64 + i64::from(MIN_EXP) + 1023) as u64) << 52);
     let w = base / SUB as f64;
     (base + w * sub as f64, base + w * (sub + 1) as f64)
 }
