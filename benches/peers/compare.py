@@ -158,6 +158,7 @@ def main():
 
     model, cores, load0 = machine()
     print(f"Machine: {model}, {cores} cores; load average at start {load0:.2f}")
+    print(f"Python for SimPy and Ciw: {sys.version.split()[0]} ({sys.base_prefix})")
     if load0 > 0.5:
         print("warning: the machine is not idle; CPU-second figures are less affected than wall "
               "time, but shared caches and SMT siblings still slow every tool")
