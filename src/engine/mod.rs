@@ -144,6 +144,48 @@ pub struct UnfinishedItem<'a> {
     pub stages: &'a [StageTimes],
 }
 
+/// The items of a replication the tandem solver ran (see `engine/tandem.rs`), as columns: what
+/// [`Observer::items_done`] receives. Every item entered the first stage as it arrived and
+/// visited each stage once.
+#[derive(Debug, Clone, Copy)]
+pub struct DoneItems<'a> {
+    /// Item indices (the arrival order, which is also the columns' order) in the order the items
+    /// were done.
+    pub order: &'a [u32],
+    pub arrival: &'a [f64],
+    pub done: &'a [f64],
+    pub work_type: &'a [u16],
+    /// Each item's work over all stages, added up stage by stage as [`ItemRecord::work`] does.
+    pub work: &'a [f64],
+    /// Per stage, its columns (`None`: zero for every item).
+    pub stages: &'a [StageColumns<'a>],
+}
+
+/// One stage's times of every item (indexed like [`DoneItems::arrival`]); the times a tandem
+/// stage never has (blocked, blocker) are zero.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageColumns<'a> {
+    pub queue: Option<&'a [f64]>,
+    pub cadence: Option<&'a [f64]>,
+    pub delay: Option<&'a [f64]>,
+    pub work: Option<&'a [f64]>,
+}
+
+impl StageColumns<'_> {
+    /// Item `i`'s times at this stage.
+    pub fn times(&self, i: usize) -> StageTimes {
+        let at = |c: Option<&[f64]>| c.map_or(0.0, |c| c[i]);
+        StageTimes {
+            queue: at(self.queue),
+            cadence: at(self.cadence),
+            delay: at(self.delay),
+            work: at(self.work),
+            visits: 1,
+            ..StageTimes::default()
+        }
+    }
+}
+
 /// Receives what happens during a replication.
 ///
 /// Only `item_done` is required; the other hooks cost nothing when left as they are (the engine
@@ -152,12 +194,34 @@ pub trait Observer {
     /// Whether the observer follows the run in time order through the hooks other than
     /// `item_done` and `item_unfinished` (arrivals, stage entries, work started, features,
     /// samples). An observer that does without them says `false`, and the engine may then solve
-    /// a simple stream stage by stage (see `engine/tandem.rs`), calling only `item_done`, once
-    /// per item in the order items are done.
+    /// a simple stream stage by stage (see `engine/tandem.rs`), calling only `items_done`, once
+    /// per replication.
     const TIMELINE: bool = true;
 
     /// An item has left the last stage.
     fn item_done(&mut self, item: &ItemRecord<'_>);
+
+    /// The items of a replication run by the tandem solver, all at once, as columns. The default
+    /// hands them to [`Observer::item_done`] one by one in the order they were done; an observer
+    /// may go through the columns instead (faster), to the same effect.
+    fn items_done(&mut self, items: &DoneItems<'_>) {
+        let mut stages = vec![StageTimes::default(); items.stages.len()];
+        for &i in items.order {
+            let i = i as usize;
+            for (t, c) in stages.iter_mut().zip(items.stages) {
+                *t = c.times(i);
+            }
+            self.item_done(&ItemRecord {
+                index: i as u64,
+                part: 0,
+                work_type: usize::from(items.work_type[i]),
+                arrival: items.arrival[i],
+                entry: items.arrival[i],
+                done: items.done[i],
+                stages: &stages,
+            });
+        }
+    }
 
     /// A `horizon` run ended with this item still in the stream.
     fn item_unfinished(&mut self, _item: &UnfinishedItem<'_>) {}

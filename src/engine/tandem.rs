@@ -19,8 +19,8 @@
 //! ([`Observer::TIMELINE`] false).
 
 use super::streams::{self, KeyedRng};
-use super::{EngineError, ItemRecord};
-use super::{Model, Observer, RtKind, RunStats, StageRunStats, StageTimes};
+use super::{DoneItems, EngineError, StageColumns};
+use super::{Model, Observer, RtKind, RunStats, StageRunStats};
 use crate::scenario::StopRule;
 
 /// Largest replication (items × stages) the tandem solver takes: it keeps every item's times
@@ -31,7 +31,15 @@ const MAX_VISITS: u64 = 1 << 22;
 /// Buffers kept between replications.
 #[derive(Debug, Default)]
 pub(super) struct Buffers {
-    times: Vec<StageTimes>,
+    /// Per stage and item (`[stage * items + item]`): the times of each kind; a stage fills only
+    /// the columns it has.
+    queue: Vec<f64>,
+    cadence: Vec<f64>,
+    delay: Vec<f64>,
+    work: Vec<f64>,
+    /// Per item: work over all stages.
+    work_total: Vec<f64>,
+    done_order: Vec<u32>,
     arrival: Vec<f64>,
     /// Time each item reaches the current stage, then leaves it.
     at: Vec<f64>,
@@ -87,7 +95,12 @@ pub(super) fn run<O: Observer>(
     let backlog = sc.arrivals.backlog as usize;
     let total = (limit as usize).max(backlog);
     let Buffers {
-        times,
+        queue,
+        cadence,
+        delay,
+        work,
+        work_total,
+        done_order,
         arrival,
         at,
         work_type,
@@ -128,8 +141,14 @@ pub(super) fn run<O: Observer>(
     at.extend_from_slice(arrival);
     order.clear();
     order.extend((0..total as u32).map(|i| (0, i)));
-    times.clear();
-    times.resize(total * n, StageTimes::default());
+    // Every entry a stage uses is written before it is read: no need to clear old values.
+    for column in [&mut *queue, &mut *cadence, &mut *delay, &mut *work] {
+        if column.len() < total * n {
+            column.resize(total * n, 0.0);
+        }
+    }
+    work_total.clear();
+    work_total.resize(total, 0.0);
 
     let warmup = u64::from(sc.simulation.warmup_items);
     let (w0, in_window) = if warmup == 0 {
@@ -183,12 +202,10 @@ pub(super) fn run<O: Observer>(
                     let start = if free[k] > a { free[k] } else { a };
                     let finish = start + visit(i);
                     free[k] = finish;
-                    times[i * n + s] = StageTimes {
-                        queue: start - a,
-                        work: finish - start,
-                        visits: 1,
-                        ..StageTimes::default()
-                    };
+                    queue[s * total + i] = start - a;
+                    let w = finish - start;
+                    work[s * total + i] = w;
+                    work_total[i] += w;
                     span(a, start, finish, true);
                     at[i] = finish;
                 }
@@ -198,13 +215,12 @@ pub(super) fn run<O: Observer>(
                     let i = i as usize;
                     let a = at[i];
                     let finish = a + visit(i);
-                    let t = &mut times[i * n + s];
                     if st.duration_is_wait {
-                        t.delay += finish - a;
+                        delay[s * total + i] = finish - a;
                     } else {
-                        t.work += finish - a;
+                        work[s * total + i] = finish - a;
+                        work_total[i] += finish - a;
                     }
-                    t.visits = 1;
                     span(a, a, finish, false);
                     at[i] = finish;
                 }
@@ -218,21 +234,21 @@ pub(super) fn run<O: Observer>(
                     } else {
                         first + ((a - first) / every).ceil() * every
                     };
-                    let t = &mut times[i * n + s];
                     let mark = if release <= a {
+                        cadence[s * total + i] = 0.0;
                         a
                     } else {
-                        t.cadence += release - a;
+                        cadence[s * total + i] = release - a;
                         events += 1;
                         release
                     };
                     let finish = mark + visit(i);
                     if st.duration_is_wait {
-                        t.delay += finish - mark;
+                        delay[s * total + i] = finish - mark;
                     } else {
-                        t.work += finish - mark;
+                        work[s * total + i] = finish - mark;
+                        work_total[i] += finish - mark;
                     }
-                    t.visits = 1;
                     // Waiting for the release counts in the stage's queue.
                     span(a, mark, finish, false);
                     at[i] = finish;
@@ -249,23 +265,54 @@ pub(super) fn run<O: Observer>(
     }
     let mut in_system_area = 0.0;
     let mut finished_in_window = 0;
+    done_order.clear();
     for &(_, i) in order.iter() {
+        done_order.push(i);
         let i = i as usize;
         let (arrival, done) = (arrival[i], at[i]);
         in_system_area += overlap(arrival, done, w0);
         if in_window && done >= w0 {
             finished_in_window += 1;
         }
-        obs.item_done(&ItemRecord {
-            index: i as u64,
-            part: 0,
-            work_type: usize::from(work_type[i]),
-            arrival,
-            entry: arrival,
-            done,
-            stages: &times[i * n..(i + 1) * n],
-        });
     }
+    let columns: Vec<StageColumns<'_>> = m
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(s, st)| {
+            let (to_delay, to_work) = if st.duration_is_wait {
+                (column(delay, s, total), None)
+            } else {
+                (None, column(work, s, total))
+            };
+            match st.kind {
+                RtKind::Work { .. } => StageColumns {
+                    queue: column(queue, s, total),
+                    work: column(work, s, total),
+                    ..StageColumns::default()
+                },
+                RtKind::Delay => StageColumns {
+                    delay: to_delay,
+                    work: to_work,
+                    ..StageColumns::default()
+                },
+                RtKind::Cadence { .. } => StageColumns {
+                    cadence: column(cadence, s, total),
+                    delay: to_delay,
+                    work: to_work,
+                    ..StageColumns::default()
+                },
+            }
+        })
+        .collect();
+    obs.items_done(&DoneItems {
+        order: done_order,
+        arrival,
+        done: at,
+        work_type,
+        work: work_total,
+        stages: &columns,
+    });
     Ok(RunStats {
         window_start: w0,
         end,
@@ -279,6 +326,11 @@ pub(super) fn run<O: Observer>(
         unfinished: 0,
         events,
     })
+}
+
+/// Stage `s`'s part of a column.
+fn column(c: &[f64], s: usize, total: usize) -> Option<&[f64]> {
+    Some(&c[s * total..(s + 1) * total])
 }
 
 /// Sorts by the first field, keeping equal keys in their order. Items leave a stage nearly in
@@ -306,7 +358,7 @@ fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Workspace, run as run_any, run_event_list};
+    use super::super::{ItemRecord, StageTimes, Workspace, run as run_any, run_event_list};
     use super::*;
     use crate::scenario::Scenario;
 

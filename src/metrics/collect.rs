@@ -2,7 +2,7 @@
 //! per-replication totals and keeps their values for the histograms until the replication ends.
 
 use super::histogram::Histogram;
-use crate::engine::{ItemRecord, Observer, RunStats};
+use crate::engine::{DoneItems, ItemRecord, Observer, RunStats};
 
 /// Sums over the measured items of one stage in one replication.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -148,6 +148,95 @@ impl<'h> Collector<'h> {
 
 impl Observer for Collector<'_> {
     const TIMELINE: bool = false;
+
+    /// As `item_done` for each item in turn, bit for bit (every sum adds the same values in the
+    /// same order; times that are zero for every item are left out, and adding zero changes no
+    /// sum), but a stage at a time: its two histograms then stay in the cache.
+    fn items_done(&mut self, items: &DoneItems<'_>) {
+        // The measured items (past the warm-up), in the order they were done.
+        let measured: Vec<u32>;
+        let order = if self.warmup == 0 {
+            items.order
+        } else {
+            measured = items
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| u64::from(i) >= self.warmup)
+                .collect();
+            &measured
+        };
+        let t = &mut self.totals;
+        let h = &mut *self.hist;
+        for &i in order {
+            let i = i as usize;
+            let (arrival, done) = (items.arrival[i], items.done[i]);
+            let lead = done - arrival;
+            let work = items.work[i];
+            let eff = if lead > 0.0 {
+                (work / lead).min(1.0)
+            } else {
+                1.0
+            };
+            t.items += 1;
+            t.lead += lead;
+            t.lead_sq += lead * lead;
+            // The item entered the first stage as it arrived: cycle time is lead time.
+            t.cycle += lead;
+            t.cycle_sq += lead * lead;
+            t.backlog_wait += arrival - arrival;
+            t.work += work;
+            t.efficiency += eff;
+            t.lead_min = t.lead_min.min(lead);
+            t.lead_max = t.lead_max.max(lead);
+            let ty = usize::from(items.work_type[i]);
+            let tt = &mut t.types[ty];
+            tt.items += 1;
+            tt.lead += lead;
+            tt.wait += lead - work;
+            h.lead.record(lead);
+            h.cycle.record(lead);
+            h.efficiency.record(eff);
+            h.type_lead[ty].record(lead);
+        }
+        for (((acc, c), hw), ht) in t
+            .stages
+            .iter_mut()
+            .zip(items.stages)
+            .zip(h.stage_wait.iter_mut())
+            .zip(h.stage_time.iter_mut())
+        {
+            // As StageTimes::wait: queue + blocked + blocker + cadence + delay, in that order.
+            let (q, ca, de, wo) = (c.queue, c.cadence, c.delay, c.work);
+            for &i in order {
+                let i = i as usize;
+                let mut w = 0.0;
+                if let Some(q) = q {
+                    w = q[i];
+                    acc.queue += q[i];
+                }
+                if let Some(ca) = ca {
+                    w += ca[i];
+                    acc.cadence += ca[i];
+                }
+                if let Some(de) = de {
+                    w += de[i];
+                    acc.delay += de[i];
+                }
+                acc.wait += w;
+                let total = match wo {
+                    Some(wo) => {
+                        acc.work += wo[i];
+                        w + wo[i]
+                    }
+                    None => w,
+                };
+                acc.visits += 1;
+                hw.record(w);
+                ht.record(total);
+            }
+        }
+    }
 
     fn item_done(&mut self, item: &ItemRecord<'_>) {
         if item.index < self.warmup {

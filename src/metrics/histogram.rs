@@ -148,7 +148,9 @@ impl Histogram {
                 let m = mine.get_or_insert_with(Page::new);
                 match (&mut *m, t) {
                     (Page::Narrow(a), Page::Narrow(b))
-                        if a.iter().zip(b.iter()).all(|(x, y)| x.checked_add(*y).is_some()) =>
+                        if a.iter()
+                            .zip(b.iter())
+                            .all(|(x, y)| x.checked_add(*y).is_some()) =>
                     {
                         a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x += y);
                     }

@@ -14,6 +14,7 @@ mod map;
 mod report;
 mod scenarios;
 mod shard;
+mod solvers;
 mod theory;
 mod whatif;
 mod whatif_report;
