@@ -184,7 +184,7 @@ impl Observer for Collector<'_> {
             // The item entered the first stage as it arrived: cycle time is lead time.
             t.cycle += lead;
             t.cycle_sq += lead * lead;
-            t.backlog_wait += arrival - arrival;
+            t.backlog_wait += 0.0; // entry - arrival
             t.work += work;
             t.efficiency += eff;
             t.lead_min = t.lead_min.min(lead);
