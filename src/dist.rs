@@ -385,6 +385,14 @@ impl Dist {
     }
 
     /// The expected value.
+    /// The mean of an exponential distribution (`None` for other families).
+    pub fn exponential_mean(&self) -> Option<f64> {
+        match self.kind {
+            Kind::Exponential { mean } => Some(mean),
+            _ => None,
+        }
+    }
+
     pub fn mean(&self) -> f64 {
         self.mean
     }

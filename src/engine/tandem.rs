@@ -105,7 +105,7 @@ pub(super) fn run<O: Observer>(
         at,
         work_type,
         key: keys,
-        order,
+        order: order_buf,
         free,
         drawn,
     } = b;
@@ -139,8 +139,8 @@ pub(super) fn run<O: Observer>(
     }
     at.clear();
     at.extend_from_slice(arrival);
-    order.clear();
-    order.extend((0..total as u32).map(|i| (0, i)));
+    order_buf.clear();
+    order_buf.extend((0..total as u32).map(|i| (0, i)));
     // Every entry a stage uses is written before it is read: no need to clear old values.
     for column in [&mut *queue, &mut *cadence, &mut *delay, &mut *work] {
         if column.len() < total * n {
@@ -171,7 +171,20 @@ pub(super) fn run<O: Observer>(
             let key = streams::mix_salted(streams::mix_salted(key, stage_salt), first_visit);
             durations[usize::from(ty)].sample(&mut KeyedRng::new(key))
         }));
+        // Slices, not vectors, from here: the compiler then knows that writing a time does not
+        // move a vector, and keeps their addresses in registers.
+        let drawn: &[f64] = drawn;
         let visit = |i: usize| drawn[i];
+        let stage = s * total..(s + 1) * total;
+        let (at, work_total, free): (&mut [f64], &mut [f64], &mut Vec<f64>) =
+            (&mut at[..], &mut work_total[..], &mut *free);
+        let (queue, cadence, delay, work) = (
+            &mut queue[stage.clone()],
+            &mut cadence[stage.clone()],
+            &mut delay[stage.clone()],
+            &mut work[stage],
+        );
+        let order: &[(u64, u32)] = order_buf;
         // Time-weighted counts over the window: queue [entered, started), in stage [entered,
         // left), busy [started, left) at work stages.
         let mut r = StageRunStats::default();
@@ -189,7 +202,7 @@ pub(super) fn run<O: Observer>(
             RtKind::Work { resource } => {
                 free.clear();
                 free.resize(m.resources[resource].capacity as usize, 0.0);
-                for &(_, i) in order.iter() {
+                for &(_, i) in order {
                     let i = i as usize;
                     let a = at[i];
                     // The earliest free person (the first of equals).
@@ -202,23 +215,23 @@ pub(super) fn run<O: Observer>(
                     let start = if free[k] > a { free[k] } else { a };
                     let finish = start + visit(i);
                     free[k] = finish;
-                    queue[s * total + i] = start - a;
+                    queue[i] = start - a;
                     let w = finish - start;
-                    work[s * total + i] = w;
+                    work[i] = w;
                     work_total[i] += w;
                     span(a, start, finish, true);
                     at[i] = finish;
                 }
             }
             RtKind::Delay => {
-                for &(_, i) in order.iter() {
+                for &(_, i) in order {
                     let i = i as usize;
                     let a = at[i];
                     let finish = a + visit(i);
                     if st.duration_is_wait {
-                        delay[s * total + i] = finish - a;
+                        delay[i] = finish - a;
                     } else {
-                        work[s * total + i] = finish - a;
+                        work[i] = finish - a;
                         work_total[i] += finish - a;
                     }
                     span(a, a, finish, false);
@@ -226,7 +239,7 @@ pub(super) fn run<O: Observer>(
                 }
             }
             RtKind::Cadence { every, first } => {
-                for &(_, i) in order.iter() {
+                for &(_, i) in order {
                     let i = i as usize;
                     let a = at[i];
                     let release = if a <= first {
@@ -235,18 +248,18 @@ pub(super) fn run<O: Observer>(
                         first + ((a - first) / every).ceil() * every
                     };
                     let mark = if release <= a {
-                        cadence[s * total + i] = 0.0;
+                        cadence[i] = 0.0;
                         a
                     } else {
-                        cadence[s * total + i] = release - a;
+                        cadence[i] = release - a;
                         events += 1;
                         release
                     };
                     let finish = mark + visit(i);
                     if st.duration_is_wait {
-                        delay[s * total + i] = finish - mark;
+                        delay[i] = finish - mark;
                     } else {
-                        work[s * total + i] = finish - mark;
+                        work[i] = finish - mark;
                         work_total[i] += finish - mark;
                     }
                     // Waiting for the release counts in the stage's queue.
@@ -258,6 +271,7 @@ pub(super) fn run<O: Observer>(
         events += total as u64;
         stages.push(r);
         // Leaving order: by time, same-time items in the order they were handled here.
+        let order = &mut *order_buf;
         for o in order.iter_mut() {
             o.0 = at[o.1 as usize].to_bits();
         }
@@ -266,7 +280,7 @@ pub(super) fn run<O: Observer>(
     let mut in_system_area = 0.0;
     let mut finished_in_window = 0;
     done_order.clear();
-    for &(_, i) in order.iter() {
+    for &(_, i) in order_buf.iter() {
         done_order.push(i);
         let i = i as usize;
         let (arrival, done) = (arrival[i], at[i]);

@@ -56,6 +56,14 @@ impl Page {
         }
     }
 
+    /// The page's count of values.
+    fn total(&self) -> u64 {
+        match self {
+            Page::Narrow(c) => c.iter().map(|&v| u64::from(v)).sum(),
+            Page::Wide(c) => c.iter().sum(),
+        }
+    }
+
     fn get(&self, sub: usize) -> u64 {
         match self {
             Page::Narrow(c) => u64::from(c[sub]),
@@ -210,6 +218,12 @@ impl Histogram {
         }
         for (p, page) in self.pages.iter().enumerate() {
             let Some(page) = page else { continue };
+            // Whole pages below the rank are skipped by their totals.
+            let total = page.total();
+            if r >= (below + total) as f64 {
+                below += total;
+                continue;
+            }
             for (s, c) in page.counts() {
                 if r < (below + c) as f64 {
                     let (lo, hi) = bounds(p, s);
