@@ -19,6 +19,7 @@
 //! ([`Observer::TIMELINE`] false).
 
 use super::streams::{self, KeyedRng};
+use rand::RngExt;
 use super::{DoneItems, EngineError, StageColumns};
 use super::{Model, Observer, RtKind, RunStats, StageRunStats};
 use crate::scenario::StopRule;
@@ -159,7 +160,7 @@ pub(super) fn run<O: Observer>(
         (0.0, false)
     };
     let mut stages = Vec::with_capacity(n);
-    let mut end = arrival.last().copied().unwrap_or(0.0);
+    let end = arrival.last().copied().unwrap_or(0.0);
     let first_visit = streams::salt(1);
     for (s, st) in m.stages.iter().enumerate() {
         let durations = &m.durations[s * m.types..(s + 1) * m.types];
@@ -167,10 +168,24 @@ pub(super) fn run<O: Observer>(
         // Every item's draw for its (first and only) visit, with the event list's visit key,
         // first: the draws do not depend on each other, so they pipeline.
         drawn.clear();
-        drawn.extend(keys.iter().zip(work_type.iter()).map(|(&key, &ty)| {
-            let key = streams::mix_salted(streams::mix_salted(key, stage_salt), first_visit);
-            durations[usize::from(ty)].sample(&mut KeyedRng::new(key))
-        }));
+        let visit_key = |key: u64| {
+            KeyedRng::new(streams::mix_salted(
+                streams::mix_salted(key, stage_salt),
+                first_visit,
+            ))
+        };
+        match (durations, durations.first().and_then(|d| d.exponential_mean())) {
+            // The most common case in a loop of its own: the same draw as `Dist::sample`.
+            ([_], Some(mean)) => drawn.extend(
+                keys.iter()
+                    .map(|&key| visit_key(key).sample::<f64, _>(rand_distr::Exp1) * mean),
+            ),
+            _ => drawn.extend(
+                keys.iter()
+                    .zip(work_type.iter())
+                    .map(|(&key, &ty)| durations[usize::from(ty)].sample(&mut visit_key(key))),
+            ),
+        }
         // Slices, not vectors, from here: the compiler then knows that writing a time does not
         // move a vector, and keeps their addresses in registers.
         let drawn: &[f64] = drawn;
@@ -194,11 +209,28 @@ pub(super) fn run<O: Observer>(
             if busy {
                 r.busy_area += overlap(start, left, w0);
             }
-            if left > end {
-                end = left;
-            }
         };
+        // Whether items leave in the order they came, so that the next stage needs no sort.
+        let mut in_order = false;
         match st.kind {
+            RtKind::Work { resource } if m.resources[resource].capacity == 1 => {
+                // One person: first come, first served and first done.
+                in_order = true;
+                let mut free = 0.0;
+                for &(_, i) in order {
+                    let i = i as usize;
+                    let a = at[i];
+                    let start = if free > a { free } else { a };
+                    let finish = start + visit(i);
+                    free = finish;
+                    queue[i] = start - a;
+                    let w = finish - start;
+                    work[i] = w;
+                    work_total[i] += w;
+                    span(a, start, finish, true);
+                    at[i] = finish;
+                }
+            }
             RtKind::Work { resource } => {
                 free.clear();
                 free.resize(m.resources[resource].capacity as usize, 0.0);
@@ -271,12 +303,16 @@ pub(super) fn run<O: Observer>(
         events += total as u64;
         stages.push(r);
         // Leaving order: by time, same-time items in the order they were handled here.
-        let order = &mut *order_buf;
-        for o in order.iter_mut() {
-            o.0 = at[o.1 as usize].to_bits();
+        if !in_order {
+            let order = &mut *order_buf;
+            for o in order.iter_mut() {
+                o.0 = at[o.1 as usize].to_bits();
+            }
+            sort_nearly_sorted(order);
         }
-        sort_nearly_sorted(order);
     }
+    // The last event: the last item done (every item leaves each stage after entering it).
+    let end = at.iter().fold(end, |e, &t| if t > e { t } else { e });
     let mut in_system_area = 0.0;
     let mut finished_in_window = 0;
     done_order.clear();

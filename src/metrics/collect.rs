@@ -99,6 +99,9 @@ pub struct Collector<'h> {
     warmup: u64,
     totals: RepTotals,
     hist: &'h mut Histograms,
+    /// Scratch for `items_done`: values to record.
+    values: Vec<f64>,
+    more: Vec<f64>,
 }
 
 impl<'h> Collector<'h> {
@@ -109,6 +112,8 @@ impl<'h> Collector<'h> {
             warmup: u64::from(warmup_items),
             totals: RepTotals::default(),
             hist,
+            values: Vec::new(),
+            more: Vec::new(),
         };
         c.totals.stages = vec![StageTotals::default(); stages];
         c.totals.types = vec![TypeTotals::default(); types];
@@ -168,23 +173,24 @@ impl Observer for Collector<'_> {
         };
         let t = &mut self.totals;
         let h = &mut *self.hist;
+        let (leads, effs) = (&mut self.values, &mut self.more);
+        leads.clear();
+        effs.clear();
         for &i in order {
             let i = i as usize;
-            let (arrival, done) = (items.arrival[i], items.done[i]);
-            let lead = done - arrival;
+            let lead = items.done[i] - items.arrival[i];
             let work = items.work[i];
             let eff = if lead > 0.0 {
                 (work / lead).min(1.0)
             } else {
                 1.0
             };
-            t.items += 1;
             t.lead += lead;
             t.lead_sq += lead * lead;
-            // The item entered the first stage as it arrived: cycle time is lead time.
+            // The item entered the first stage as it arrived: cycle time is lead time, and it
+            // waited nothing in the backlog.
             t.cycle += lead;
             t.cycle_sq += lead * lead;
-            t.backlog_wait += 0.0; // entry - arrival
             t.work += work;
             t.efficiency += eff;
             t.lead_min = t.lead_min.min(lead);
@@ -194,11 +200,15 @@ impl Observer for Collector<'_> {
             tt.items += 1;
             tt.lead += lead;
             tt.wait += lead - work;
-            h.lead.record(lead);
-            h.cycle.record(lead);
-            h.efficiency.record(eff);
             h.type_lead[ty].record(lead);
+            leads.push(lead);
+            effs.push(eff);
         }
+        t.items += order.len() as u64;
+        h.lead.record_all(leads.iter().copied());
+        h.cycle.record_all(leads.iter().copied());
+        h.efficiency.record_all(effs.iter().copied());
+        let waits = leads;
         for (((acc, c), hw), ht) in t
             .stages
             .iter_mut()
@@ -206,34 +216,44 @@ impl Observer for Collector<'_> {
             .zip(h.stage_wait.iter_mut())
             .zip(h.stage_time.iter_mut())
         {
-            // As StageTimes::wait: queue + blocked + blocker + cadence + delay, in that order.
-            let (q, ca, de, wo) = (c.queue, c.cadence, c.delay, c.work);
-            for &i in order {
-                let i = i as usize;
-                let mut w = 0.0;
-                if let Some(q) = q {
-                    w = q[i];
-                    acc.queue += q[i];
+            // Each sum in a loop of its own (the same values in the same order as item by
+            // item); the wait as StageTimes::wait adds it up: queue + blocked + blocker +
+            // cadence + delay, the zero ones left out.
+            waits.clear();
+            match c.queue {
+                Some(q) => waits.extend(order.iter().map(|&i| q[i as usize])),
+                None => waits.resize(order.len(), 0.0),
+            }
+            for column in [c.cadence, c.delay].into_iter().flatten() {
+                for (w, &i) in waits.iter_mut().zip(order) {
+                    *w += column[i as usize];
                 }
-                if let Some(ca) = ca {
-                    w += ca[i];
-                    acc.cadence += ca[i];
-                }
-                if let Some(de) = de {
-                    w += de[i];
-                    acc.delay += de[i];
-                }
-                acc.wait += w;
-                let total = match wo {
-                    Some(wo) => {
-                        acc.work += wo[i];
-                        w + wo[i]
+            }
+            let sum = |acc: &mut f64, column: Option<&[f64]>| {
+                if let Some(column) = column {
+                    for &i in order {
+                        *acc += column[i as usize];
                     }
-                    None => w,
-                };
-                acc.visits += 1;
-                hw.record(w);
-                ht.record(total);
+                }
+            };
+            sum(&mut acc.queue, c.queue);
+            sum(&mut acc.cadence, c.cadence);
+            sum(&mut acc.delay, c.delay);
+            sum(&mut acc.work, c.work);
+            for &w in waits.iter() {
+                acc.wait += w;
+            }
+            acc.visits += order.len() as u64;
+            // One histogram at a time, so that each stays in the cache.
+            hw.record_all(waits.iter().copied());
+            match c.work {
+                Some(wo) => ht.record_all(
+                    waits
+                        .iter()
+                        .zip(order)
+                        .map(|(&w, &i)| w + wo[i as usize]),
+                ),
+                None => ht.record_all(waits.iter().copied()),
             }
         }
     }

@@ -18,83 +18,63 @@ const SUB: usize = 1 << SUB_BITS;
 const MIN_EXP: i32 = -32;
 const PAGES: usize = 96;
 
-/// The counts of one power of two's buckets: 32-bit while they fit, which halves the memory a
-/// replication's values are recorded into (and so the cache misses, the main cost of recording);
-/// a page whose count would pass 2^32 - 1 turns 64-bit, so counts are exact whatever the run.
+/// Buckets in all: `PAGES` powers of two of `SUB` buckets each.
+const BUCKETS: usize = PAGES * SUB;
+
+/// The bucket counts, one flat array indexed by `page * SUB + bucket` (allocated zeroed, so the
+/// operating system maps only the parts that are touched). 32-bit while the histogram holds
+/// fewer than 2^32 values, which halves the memory that recording runs through (cache misses
+/// are most of its cost); 64-bit beyond, so counts are exact whatever the run.
 #[derive(Debug, Clone)]
-enum Page {
+enum Counts {
     Narrow(Box<[u32]>),
     Wide(Box<[u64]>),
 }
 
-impl Page {
-    fn new() -> Page {
-        Page::Narrow(vec![0; SUB].into_boxed_slice())
-    }
-
-    #[inline(always)]
-    fn increment(&mut self, sub: usize) {
+impl Counts {
+    fn get(&self, i: usize) -> u64 {
         match self {
-            Page::Narrow(c) if c[sub] < u32::MAX => c[sub] += 1,
-            _ => self.add(sub, 1),
+            Counts::Narrow(c) => u64::from(c[i]),
+            Counts::Wide(c) => c[i],
         }
     }
 
-    /// Adds `n` to bucket `sub`, turning the page 64-bit if it must.
-    fn add(&mut self, sub: usize, n: u64) {
-        if let Page::Narrow(c) = self {
-            match u32::try_from(u64::from(c[sub]) + n) {
-                Ok(v) => {
-                    c[sub] = v;
-                    return;
-                }
-                Err(_) => *self = Page::Wide(c.iter().map(|&v| u64::from(v)).collect()),
-            }
-        }
-        if let Page::Wide(c) = self {
-            c[sub] += n;
-        }
-    }
-
-    /// The page's count of values.
-    fn total(&self) -> u64 {
+    fn add(&mut self, i: usize, n: u64) {
         match self {
-            Page::Narrow(c) => c.iter().map(|&v| u64::from(v)).sum(),
-            Page::Wide(c) => c.iter().sum(),
+            Counts::Narrow(c) => c[i] += u32::try_from(n).expect("guarded by the total count"),
+            Counts::Wide(c) => c[i] += n,
         }
     }
 
-    fn get(&self, sub: usize) -> u64 {
-        match self {
-            Page::Narrow(c) => u64::from(c[sub]),
-            Page::Wide(c) => c[sub],
+    fn widen(&mut self) {
+        if let Counts::Narrow(c) = self {
+            *self = Counts::Wide(c.iter().map(|&v| u64::from(v)).collect());
         }
-    }
-
-    /// (bucket, count) of the non-empty buckets, in order.
-    fn counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        (0..SUB)
-            .map(move |s| (s, self.get(s)))
-            .filter(|&(_, c)| c > 0)
-    }
-}
-
-impl PartialEq for Page {
-    fn eq(&self, other: &Page) -> bool {
-        (0..SUB).all(|s| self.get(s) == other.get(s))
     }
 }
 
 /// Counts of values by log-linear bucket, plus exact count, zeros, minimum and maximum.
 /// Serialized sparsely: only non-empty buckets, as `[page, bucket, count]`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(into = "Sparse", try_from = "Sparse")]
 pub struct Histogram {
-    pages: Vec<Option<Page>>,
+    /// `None` until the first value above zero.
+    counts: Option<Counts>,
+    /// The range of buckets that may be non-empty (`lo > hi`: none).
+    lo: usize,
+    hi: usize,
     zeros: u64,
     count: u64,
     min: f64,
     max: f64,
+}
+
+impl PartialEq for Histogram {
+    fn eq(&self, other: &Histogram) -> bool {
+        (self.zeros, self.count) == (other.zeros, other.count)
+            && (self.min(), self.max()) == (other.min(), other.max())
+            && self.nonempty().eq(other.nonempty())
+    }
 }
 
 impl Default for Histogram {
@@ -106,7 +86,9 @@ impl Default for Histogram {
 impl Histogram {
     pub fn new() -> Histogram {
         Histogram {
-            pages: vec![None; PAGES],
+            counts: None,
+            lo: usize::MAX,
+            hi: 0,
             zeros: 0,
             count: 0,
             min: f64::INFINITY,
@@ -116,56 +98,98 @@ impl Histogram {
 
     /// Records one value. Negative values and NaN are recorded as 0 (durations are never negative;
     /// a tiny negative can only come from rounding).
-    #[inline(always)]
+    #[inline]
     pub fn record(&mut self, v: f64) {
-        let v = if v > 0.0 { v } else { 0.0 };
-        self.count += 1;
-        if v < self.min {
-            self.min = v;
+        self.record_all([v].into_iter());
+    }
+
+    /// Records many values, as [`Histogram::record`] each; the count, zeros, minimum, maximum
+    /// and the range of buckets touched stay in registers meanwhile.
+    #[inline]
+    pub fn record_all(&mut self, values: impl ExactSizeIterator<Item = f64>) {
+        let n = values.len() as u64;
+        if n == 0 {
+            return;
         }
-        if v > self.max {
-            self.max = v;
+        let counts = self
+            .counts
+            .get_or_insert_with(|| Counts::Narrow(vec![0; BUCKETS].into_boxed_slice()));
+        if self.count + n >= u64::from(u32::MAX) {
+            counts.widen();
         }
-        let bits = v.to_bits();
-        // v >= 0, so the sign bit is clear and these are the exponent bits.
-        let page = (bits >> 52) as i64 - 1023 - i64::from(MIN_EXP);
-        if (0..PAGES as i64).contains(&page) {
-            let sub = (bits >> (52 - SUB_BITS)) as usize & (SUB - 1);
-            self.pages[page as usize]
-                .get_or_insert_with(Page::new)
-                .increment(sub);
-        } else if page < 0 {
-            // Zero, or too small to tell from zero.
-            self.zeros += 1;
+        let (mut count, mut zeros, mut min, mut max) = (0, 0, self.min, self.max);
+        let (mut lo, mut hi) = (self.lo, self.hi);
+        // The bucket of a value: its exponent and top mantissa bits, from the first page.
+        let first = ((1023 + MIN_EXP) as u64) << SUB_BITS;
+        macro_rules! record {
+            ($c:expr) => {
+                for v in values {
+                    let v = if v > 0.0 { v } else { 0.0 };
+                    count += 1;
+                    min = if v < min { v } else { min };
+                    max = if v > max { v } else { max };
+                    let top = v.to_bits() >> (52 - SUB_BITS);
+                    let i = if top < first {
+                        // Zero, or too small to tell from zero.
+                        zeros += 1;
+                        continue;
+                    } else {
+                        // Beyond the top (or infinite): the last bucket.
+                        ((top - first) as usize).min(BUCKETS - 1)
+                    };
+                    lo = lo.min(i);
+                    hi = hi.max(i);
+                    $c[i] += 1;
+                }
+            };
+        }
+        match counts {
+            Counts::Narrow(c) => record!(c),
+            Counts::Wide(c) => record!(c),
+        }
+        (self.count, self.zeros) = (self.count + count, self.zeros + zeros);
+        (self.min, self.max, self.lo, self.hi) = (min, max, lo, hi);
+    }
+
+    /// Non-empty buckets in order: (flat index, count).
+    fn nonempty(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let range = if self.lo <= self.hi {
+            self.lo..self.hi + 1
         } else {
-            // Beyond the top (or infinite): the last bucket.
-            self.pages[PAGES - 1]
-                .get_or_insert_with(Page::new)
-                .increment(SUB - 1);
-        }
+            0..0
+        };
+        range
+            .filter_map(move |i| {
+                let c = self.counts.as_ref().map_or(0, |c| c.get(i));
+                (c > 0).then_some((i, c))
+            })
     }
 
     /// Adds another histogram's counts to this one.
     pub fn merge(&mut self, other: &Histogram) {
         self.zeros += other.zeros;
-        self.count += other.count;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
-        for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
-            if let Some(t) = theirs {
-                let m = mine.get_or_insert_with(Page::new);
-                match (&mut *m, t) {
-                    (Page::Narrow(a), Page::Narrow(b))
-                        if a.iter()
-                            .zip(b.iter())
-                            .all(|(x, y)| x.checked_add(*y).is_some()) =>
-                    {
-                        a.iter_mut().zip(b.iter()).for_each(|(x, y)| *x += y);
-                    }
-                    _ => t.counts().for_each(|(s, n)| m.add(s, n)),
+        if let Some(theirs) = &other.counts {
+            let mine = self
+                .counts
+                .get_or_insert_with(|| Counts::Narrow(vec![0; BUCKETS].into_boxed_slice()));
+            if self.count + other.count >= u64::from(u32::MAX) {
+                mine.widen();
+            }
+            if other.lo <= other.hi {
+                match (&mut *mine, theirs) {
+                    (Counts::Narrow(a), Counts::Narrow(b)) => a[other.lo..=other.hi]
+                        .iter_mut()
+                        .zip(&b[other.lo..=other.hi])
+                        .for_each(|(x, y)| *x += y),
+                    _ => (other.lo..=other.hi).for_each(|i| mine.add(i, theirs.get(i))),
                 }
+                self.lo = self.lo.min(other.lo);
+                self.hi = self.hi.max(other.hi);
             }
         }
+        self.count += other.count;
     }
 
     pub fn count(&self) -> u64 {
@@ -190,18 +214,10 @@ impl Histogram {
     /// the bucket (0, 0).
     pub fn buckets(&self) -> impl Iterator<Item = (f64, f64, u64)> + '_ {
         let zeros = (self.zeros > 0).then_some((0.0, 0.0, self.zeros));
-        zeros.into_iter().chain(
-            self.pages
-                .iter()
-                .enumerate()
-                .filter_map(|(p, page)| page.as_ref().map(|c| (p, c)))
-                .flat_map(|(p, page)| {
-                    page.counts().map(move |(s, c)| {
-                        let (lo, hi) = bounds(p, s);
-                        (lo, hi, c)
-                    })
-                }),
-        )
+        zeros.into_iter().chain(self.nonempty().map(|(i, c)| {
+            let (lo, hi) = bounds(i / SUB, i % SUB);
+            (lo, hi, c)
+        }))
     }
 
     /// The value at rank `r` (0-based, fractional ranks allowed) among the sorted values, estimated
@@ -216,17 +232,27 @@ impl Histogram {
         if self.zeros > 0 && r < self.zeros as f64 {
             return at(0.0, 0.0, 0, self.zeros);
         }
-        for (p, page) in self.pages.iter().enumerate() {
-            let Some(page) = page else { continue };
+        let Some(counts) = &self.counts else {
+            return self.max;
+        };
+        if self.lo > self.hi {
+            return self.max;
+        }
+        for page in self.lo / SUB..=self.hi / SUB {
+            let range = page * SUB..(page + 1) * SUB;
             // Whole pages below the rank are skipped by their totals.
-            let total = page.total();
+            let total: u64 = match counts {
+                Counts::Narrow(c) => c[range.clone()].iter().map(|&v| u64::from(v)).sum(),
+                Counts::Wide(c) => c[range.clone()].iter().sum(),
+            };
             if r >= (below + total) as f64 {
                 below += total;
                 continue;
             }
-            for (s, c) in page.counts() {
-                if r < (below + c) as f64 {
-                    let (lo, hi) = bounds(p, s);
+            for i in range {
+                let c = counts.get(i);
+                if c > 0 && r < (below + c) as f64 {
+                    let (lo, hi) = bounds(i / SUB, i % SUB);
                     return at(lo, hi, below, c);
                 }
                 below += c;
@@ -279,12 +305,10 @@ struct Sparse {
 
 impl From<Histogram> for Sparse {
     fn from(h: Histogram) -> Sparse {
-        let mut buckets = Vec::new();
-        for (p, page) in h.pages.iter().enumerate() {
-            if let Some(page) = page {
-                buckets.extend(page.counts().map(|(i, n)| (p as u32, i as u32, n)));
-            }
-        }
+        let buckets = h
+            .nonempty()
+            .map(|(i, n)| ((i / SUB) as u32, (i % SUB) as u32, n))
+            .collect();
         Sparse {
             count: h.count,
             zeros: h.zeros,
@@ -302,12 +326,15 @@ impl TryFrom<Sparse> for Histogram {
         let mut h = Histogram::new();
         h.zeros = s.zeros;
         let mut total = s.zeros;
+        let mut counts = Counts::Wide(vec![0; BUCKETS].into_boxed_slice());
         for (p, i, n) in s.buckets {
             let (p, i) = (p as usize, i as usize);
             if p >= PAGES || i >= SUB {
                 return Err(format!("histogram bucket ({p}, {i}) is out of range"));
             }
-            h.pages[p].get_or_insert_with(Page::new).add(i, n);
+            counts.add(p * SUB + i, n);
+            h.lo = h.lo.min(p * SUB + i);
+            h.hi = h.hi.max(p * SUB + i);
             total += n;
         }
         if total != s.count {
@@ -316,6 +343,12 @@ impl TryFrom<Sparse> for Histogram {
                 s.count
             ));
         }
+        if total < u64::from(u32::MAX) {
+            if let Counts::Wide(c) = &counts {
+                counts = Counts::Narrow(c.iter().map(|&v| v as u32).collect());
+            }
+        }
+        h.counts = Some(counts);
         h.count = s.count;
         if s.count > 0 {
             h.min = s.min.ok_or("a non-empty histogram needs its minimum")?;
