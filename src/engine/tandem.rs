@@ -51,6 +51,8 @@ pub(super) struct Buffers {
     free: Vec<f64>,
     /// Each item's duration at the current stage.
     drawn: Vec<f64>,
+    /// The first words of their generators.
+    words: Vec<u64>,
 }
 
 /// Whether the tandem solver can run this model (see the module documentation).
@@ -109,6 +111,7 @@ pub(super) fn run<O: Observer>(
         order: order_buf,
         free,
         drawn,
+        words,
     } = b;
 
     // Arrivals: the backlog at time 0, then the arrival stream up to the limit.
@@ -162,6 +165,7 @@ pub(super) fn run<O: Observer>(
     let mut stages = Vec::with_capacity(n);
     let end = arrival.last().copied().unwrap_or(0.0);
     let first_visit = streams::salt(1);
+    let exp1 = crate::dist::Exp1FirstTry::default();
     for (s, st) in m.stages.iter().enumerate() {
         let durations = &m.durations[s * m.types..(s + 1) * m.types];
         let stage_salt = streams::salt(st.stream_key);
@@ -175,11 +179,19 @@ pub(super) fn run<O: Observer>(
             ))
         };
         match (durations, durations.first().and_then(|d| d.exponential_mean())) {
-            // The most common case in a loop of its own: the same draw as `Dist::sample`.
-            ([_], Some(mean)) => drawn.extend(
-                keys.iter()
-                    .map(|&key| visit_key(key).sample::<f64, _>(rand_distr::Exp1) * mean),
-            ),
+            // The most common case in loops of their own, the same draws as `Dist::sample`
+            // (Exp1 × mean): first every generator's first word, then the ziggurat's first try
+            // on it, which decides nearly all draws; the library draws the rest.
+            ([_], Some(mean)) => {
+                streams::first_words(keys, stage_salt, first_visit, words);
+                drawn.extend(words.iter().zip(keys.iter()).map(|(&word, &key)| {
+                    let e = match exp1.draw(word) {
+                        Some(e) => e,
+                        None => visit_key(key).sample::<f64, _>(rand_distr::Exp1),
+                    };
+                    e * mean
+                }));
+            }
             _ => drawn.extend(
                 keys.iter()
                     .zip(work_type.iter())
