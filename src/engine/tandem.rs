@@ -211,7 +211,9 @@ pub(super) fn run<O: Observer>(
             &mut delay[stage.clone()],
             &mut work[stage],
         );
-        let order: &[(u64, u32)] = order_buf;
+        // Each item's leaving time goes next to it in `order`, for the sort that makes the next
+        // stage's arrival order.
+        let order: &mut [(u64, u32)] = order_buf;
         // Time-weighted counts over the window: queue [entered, started), in stage [entered,
         // left), busy [started, left) at work stages.
         let mut r = StageRunStats::default();
@@ -229,8 +231,8 @@ pub(super) fn run<O: Observer>(
                 // One person: first come, first served and first done.
                 in_order = true;
                 let mut free = 0.0;
-                for &(_, i) in order {
-                    let i = i as usize;
+                for o in order.iter_mut() {
+                    let i = o.1 as usize;
                     let a = at[i];
                     let start = if free > a { free } else { a };
                     let finish = start + visit(i);
@@ -241,22 +243,24 @@ pub(super) fn run<O: Observer>(
                     work_total[i] += w;
                     span(a, start, finish, true);
                     at[i] = finish;
+                    o.0 = finish.to_bits();
                 }
             }
             RtKind::Work { resource } => {
                 free.clear();
                 free.resize(m.resources[resource].capacity as usize, 0.0);
-                for &(_, i) in order {
-                    let i = i as usize;
+                for o in order.iter_mut() {
+                    let i = o.1 as usize;
                     let a = at[i];
-                    // The earliest free person (the first of equals).
-                    let mut k = 0;
+                    // The earliest free person (the first of equals), without branches: which
+                    // one it is, is a coin toss the processor could not predict.
+                    let (mut k, mut earliest) = (0, free[0]);
                     for (j, &f) in free.iter().enumerate().skip(1) {
-                        if f < free[k] {
-                            k = j;
-                        }
+                        let earlier = f < earliest;
+                        k = if earlier { j } else { k };
+                        earliest = if earlier { f } else { earliest };
                     }
-                    let start = if free[k] > a { free[k] } else { a };
+                    let start = if earliest > a { earliest } else { a };
                     let finish = start + visit(i);
                     free[k] = finish;
                     queue[i] = start - a;
@@ -265,11 +269,12 @@ pub(super) fn run<O: Observer>(
                     work_total[i] += w;
                     span(a, start, finish, true);
                     at[i] = finish;
+                    o.0 = finish.to_bits();
                 }
             }
             RtKind::Delay => {
-                for &(_, i) in order {
-                    let i = i as usize;
+                for o in order.iter_mut() {
+                    let i = o.1 as usize;
                     let a = at[i];
                     let finish = a + visit(i);
                     if st.duration_is_wait {
@@ -280,11 +285,12 @@ pub(super) fn run<O: Observer>(
                     }
                     span(a, a, finish, false);
                     at[i] = finish;
+                    o.0 = finish.to_bits();
                 }
             }
             RtKind::Cadence { every, first } => {
-                for &(_, i) in order {
-                    let i = i as usize;
+                for o in order.iter_mut() {
+                    let i = o.1 as usize;
                     let a = at[i];
                     let release = if a <= first {
                         first
@@ -309,6 +315,7 @@ pub(super) fn run<O: Observer>(
                     // Waiting for the release counts in the stage's queue.
                     span(a, mark, finish, false);
                     at[i] = finish;
+                    o.0 = finish.to_bits();
                 }
             }
         }
@@ -316,10 +323,6 @@ pub(super) fn run<O: Observer>(
         stages.push(r);
         // Leaving order: by time, same-time items in the order they were handled here.
         if !in_order {
-            let order = &mut *order_buf;
-            for o in order.iter_mut() {
-                o.0 = at[o.1 as usize].to_bits();
-            }
             sort_nearly_sorted(order);
         }
     }
@@ -403,6 +406,9 @@ fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
     let budget = 8 * v.len();
     let mut moved = 0;
     for i in 1..v.len() {
+        if v[i - 1].0 <= v[i].0 {
+            continue;
+        }
         let x = v[i];
         let mut j = i;
         while j > 0 && v[j - 1].0 > x.0 {
