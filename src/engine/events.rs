@@ -47,6 +47,12 @@ impl Event {
         (self.word & (MAX_SLOTS - 1)) as u32
     }
 
+    /// The event's place in the order as one number: time, then scheduling order.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.word)
+    }
+
     #[inline]
     pub fn kind(&self) -> Kind {
         match (self.word >> SLOT_BITS) & ((1 << KIND_BITS) - 1) {
@@ -124,14 +130,12 @@ impl EventQueue {
             if left >= n {
                 break;
             }
-            let right = left + 1;
-            let child = if right < n && self.heap[right] < self.heap[left] {
-                right
-            } else {
-                left
-            };
+            // The earlier child, chosen without a branch (which one it is cannot be
+            // predicted); with no right child, `right` falls back on the left one.
+            let right = (left + 1).min(n - 1);
+            let child = left + usize::from(self.heap[right].key() < self.heap[left].key());
             let c = self.heap[child];
-            if last <= c {
+            if last.key() <= c.key() {
                 break;
             }
             self.heap[pos] = c;
