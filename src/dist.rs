@@ -601,8 +601,12 @@ mod tests {
                 256..512 => (u64::from(k) - 256) | !0xfff,
                 _ => words.next_u64(),
             };
-            let library: f64 = Then(word, rand::rngs::Xoshiro256PlusPlus::seed_from_u64(u64::from(k)), false)
-                .sample(Exp1);
+            let library: f64 = Then(
+                word,
+                rand::rngs::Xoshiro256PlusPlus::seed_from_u64(u64::from(k)),
+                false,
+            )
+            .sample(Exp1);
             if let Some(x) = fast.draw(word) {
                 assert_eq!(x.to_bits(), library.to_bits(), "word {word:#x}");
                 decided += 1;

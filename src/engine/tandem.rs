@@ -19,10 +19,10 @@
 //! ([`Observer::TIMELINE`] false).
 
 use super::streams::{self, KeyedRng};
-use rand::RngExt;
 use super::{DoneItems, EngineError, StageColumns};
 use super::{Model, Observer, RtKind, RunStats, StageRunStats};
 use crate::scenario::StopRule;
+use rand::RngExt;
 
 /// Largest replication (items × stages) the tandem solver takes: it keeps every item's times
 /// until the end, so beyond this the event list, whose memory follows the work in progress,
@@ -178,7 +178,10 @@ pub(super) fn run<O: Observer>(
                 first_visit,
             ))
         };
-        match (durations, durations.first().and_then(|d| d.exponential_mean())) {
+        match (
+            durations,
+            durations.first().and_then(|d| d.exponential_mean()),
+        ) {
             // The most common case in loops of their own, the same draws as `Dist::sample`
             // (Exp1 × mean): first every generator's first word, then the ziggurat's first try
             // on it, which decides nearly all draws; the library draws the rest.

@@ -247,12 +247,9 @@ impl Observer for Collector<'_> {
             // One histogram at a time, so that each stays in the cache.
             hw.record_all(waits.iter().copied());
             match c.work {
-                Some(wo) => ht.record_all(
-                    waits
-                        .iter()
-                        .zip(order)
-                        .map(|(&w, &i)| w + wo[i as usize]),
-                ),
+                Some(wo) => {
+                    ht.record_all(waits.iter().zip(order).map(|(&w, &i)| w + wo[i as usize]))
+                }
                 None => ht.record_all(waits.iter().copied()),
             }
         }

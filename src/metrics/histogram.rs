@@ -21,34 +21,86 @@ const PAGES: usize = 96;
 /// Buckets in all: `PAGES` powers of two of `SUB` buckets each.
 const BUCKETS: usize = PAGES * SUB;
 
-/// The bucket counts, one flat array indexed by `page * SUB + bucket` (allocated zeroed, so the
-/// operating system maps only the parts that are touched). 32-bit while the histogram holds
-/// fewer than 2^32 values, which halves the memory that recording runs through (cache misses
-/// are most of its cost); 64-bit beyond, so counts are exact whatever the run.
+/// The bucket counts: one flat array over the whole pages (powers of two) between the lowest and
+/// the highest bucket used, indexed by `page * SUB + bucket - base`, so that recording a value is
+/// a shift, a subtraction and an increment, and memory follows the range of the values. 32-bit
+/// while the histogram holds fewer than 2^32 values, which halves the memory recording runs
+/// through (cache misses are most of its cost); 64-bit beyond, so counts are exact whatever
+/// the run.
 #[derive(Debug, Clone)]
-enum Counts {
-    Narrow(Box<[u32]>),
-    Wide(Box<[u64]>),
+enum Data {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+#[derive(Debug, Clone)]
+struct Counts {
+    /// The first bucket held (the start of a page).
+    base: usize,
+    data: Data,
 }
 
 impl Counts {
+    fn new() -> Counts {
+        Counts {
+            base: 0,
+            data: Data::Narrow(Vec::new()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.data {
+            Data::Narrow(c) => c.len(),
+            Data::Wide(c) => c.len(),
+        }
+    }
+
     fn get(&self, i: usize) -> u64 {
-        match self {
-            Counts::Narrow(c) => u64::from(c[i]),
-            Counts::Wide(c) => c[i],
+        let j = i.wrapping_sub(self.base);
+        match &self.data {
+            Data::Narrow(c) => c.get(j).map_or(0, |&v| u64::from(v)),
+            Data::Wide(c) => c.get(j).copied().unwrap_or(0),
+        }
+    }
+
+    /// Makes room for bucket `i` (and the rest of its page).
+    #[cold]
+    #[inline(never)]
+    fn cover(&mut self, i: usize) {
+        let page = i / SUB * SUB;
+        if self.len() == 0 {
+            self.base = page;
+        }
+        let (front, back) = (
+            self.base.saturating_sub(page),
+            (page + SUB).saturating_sub(self.base + self.len()),
+        );
+        if front + back == 0 {
+            return;
+        }
+        self.base -= front;
+        fn grow<T: Copy + Default>(v: &mut Vec<T>, front: usize, back: usize) {
+            v.splice(0..0, std::iter::repeat_n(T::default(), front));
+            v.resize(v.len() + back, T::default());
+        }
+        match &mut self.data {
+            Data::Narrow(c) => grow(c, front, back),
+            Data::Wide(c) => grow(c, front, back),
         }
     }
 
     fn add(&mut self, i: usize, n: u64) {
-        match self {
-            Counts::Narrow(c) => c[i] += u32::try_from(n).expect("guarded by the total count"),
-            Counts::Wide(c) => c[i] += n,
+        self.cover(i);
+        let j = i - self.base;
+        match &mut self.data {
+            Data::Narrow(c) => c[j] += u32::try_from(n).expect("guarded by the total count"),
+            Data::Wide(c) => c[j] += n,
         }
     }
 
     fn widen(&mut self) {
-        if let Counts::Narrow(c) = self {
-            *self = Counts::Wide(c.iter().map(|&v| u64::from(v)).collect());
+        if let Data::Narrow(c) = &self.data {
+            self.data = Data::Wide(c.iter().map(|&v| u64::from(v)).collect());
         }
     }
 }
@@ -111,9 +163,7 @@ impl Histogram {
         if n == 0 {
             return;
         }
-        let counts = self
-            .counts
-            .get_or_insert_with(|| Counts::Narrow(vec![0; BUCKETS].into_boxed_slice()));
+        let counts = self.counts.get_or_insert_with(Counts::new);
         if self.count + n >= u64::from(u32::MAX) {
             counts.widen();
         }
@@ -122,7 +172,12 @@ impl Histogram {
         // The bucket of a value: its exponent and top mantissa bits, from the first page.
         let first = ((1023 + MIN_EXP) as u64) << SUB_BITS;
         macro_rules! record {
-            ($c:expr) => {
+            ($variant:ident) => {{
+                let Data::$variant(c) = &mut counts.data else {
+                    unreachable!()
+                };
+                let mut c = c.as_mut_slice();
+                let mut base = counts.base;
                 for v in values {
                     let v = if v > 0.0 { v } else { 0.0 };
                     count += 1;
@@ -139,13 +194,22 @@ impl Histogram {
                     };
                     lo = lo.min(i);
                     hi = hi.max(i);
-                    $c[i] += 1;
+                    if i.wrapping_sub(base) >= c.len() {
+                        // Rare: a value beyond the range so far; the array grows.
+                        counts.cover(i);
+                        base = counts.base;
+                        let Data::$variant(grown) = &mut counts.data else {
+                            unreachable!()
+                        };
+                        c = grown.as_mut_slice();
+                    }
+                    c[i - base] += 1;
                 }
-            };
+            }};
         }
-        match counts {
-            Counts::Narrow(c) => record!(c),
-            Counts::Wide(c) => record!(c),
+        match counts.data {
+            Data::Narrow(_) => record!(Narrow),
+            Data::Wide(_) => record!(Wide),
         }
         (self.count, self.zeros) = (self.count + count, self.zeros + zeros);
         (self.min, self.max, self.lo, self.hi) = (min, max, lo, hi);
@@ -158,11 +222,10 @@ impl Histogram {
         } else {
             0..0
         };
-        range
-            .filter_map(move |i| {
-                let c = self.counts.as_ref().map_or(0, |c| c.get(i));
-                (c > 0).then_some((i, c))
-            })
+        range.filter_map(move |i| {
+            let c = self.counts.as_ref().map_or(0, |c| c.get(i));
+            (c > 0).then_some((i, c))
+        })
     }
 
     /// Adds another histogram's counts to this one.
@@ -171,17 +234,19 @@ impl Histogram {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
         if let Some(theirs) = &other.counts {
-            let mine = self
-                .counts
-                .get_or_insert_with(|| Counts::Narrow(vec![0; BUCKETS].into_boxed_slice()));
+            let mine = self.counts.get_or_insert_with(Counts::new);
             if self.count + other.count >= u64::from(u32::MAX) {
                 mine.widen();
             }
             if other.lo <= other.hi {
-                match (&mut *mine, theirs) {
-                    (Counts::Narrow(a), Counts::Narrow(b)) => a[other.lo..=other.hi]
+                mine.cover(other.lo);
+                mine.cover(other.hi);
+                let (from, to) = (other.lo - mine.base, other.hi - mine.base);
+                let (tfrom, tto) = (other.lo - theirs.base, other.hi - theirs.base);
+                match (&mut mine.data, &theirs.data) {
+                    (Data::Narrow(a), Data::Narrow(b)) => a[from..=to]
                         .iter_mut()
-                        .zip(&b[other.lo..=other.hi])
+                        .zip(&b[tfrom..=tto])
                         .for_each(|(x, y)| *x += y),
                     _ => (other.lo..=other.hi).for_each(|i| mine.add(i, theirs.get(i))),
                 }
@@ -241,9 +306,10 @@ impl Histogram {
         for page in self.lo / SUB..=self.hi / SUB {
             let range = page * SUB..(page + 1) * SUB;
             // Whole pages below the rank are skipped by their totals.
-            let total: u64 = match counts {
-                Counts::Narrow(c) => c[range.clone()].iter().map(|&v| u64::from(v)).sum(),
-                Counts::Wide(c) => c[range.clone()].iter().sum(),
+            let held = range.start - counts.base..range.end - counts.base;
+            let total: u64 = match &counts.data {
+                Data::Narrow(c) => c[held].iter().map(|&v| u64::from(v)).sum(),
+                Data::Wide(c) => c[held].iter().sum(),
             };
             if r >= (below + total) as f64 {
                 below += total;
@@ -326,7 +392,8 @@ impl TryFrom<Sparse> for Histogram {
         let mut h = Histogram::new();
         h.zeros = s.zeros;
         let mut total = s.zeros;
-        let mut counts = Counts::Wide(vec![0; BUCKETS].into_boxed_slice());
+        let mut counts = Counts::new();
+        counts.widen();
         for (p, i, n) in s.buckets {
             let (p, i) = (p as usize, i as usize);
             if p >= PAGES || i >= SUB {
@@ -343,10 +410,10 @@ impl TryFrom<Sparse> for Histogram {
                 s.count
             ));
         }
-        if total < u64::from(u32::MAX) {
-            if let Counts::Wide(c) = &counts {
-                counts = Counts::Narrow(c.iter().map(|&v| v as u32).collect());
-            }
+        if total < u64::from(u32::MAX)
+            && let Data::Wide(c) = &counts.data
+        {
+            counts.data = Data::Narrow(c.iter().map(|&v| v as u32).collect());
         }
         h.counts = Some(counts);
         h.count = s.count;
@@ -401,6 +468,45 @@ mod tests {
             assert_eq!(h.min(), Some(xs[0]));
             assert_eq!(h.max(), Some(xs[xs.len() - 1]));
         }
+    }
+
+    #[test]
+    fn the_array_grows_both_ways_and_widens_past_32_bits() {
+        // Values far apart, recorded out of order: the array grows at both ends.
+        let values = [3.0, 1e-6, 5e6, 0.5, 7e-9, 3.0, 2e9];
+        let mut one_by_one = Histogram::new();
+        values.iter().for_each(|&v| one_by_one.record(v));
+        let mut all = Histogram::new();
+        all.record_all(values.iter().copied());
+        assert_eq!(one_by_one, all);
+        assert_eq!(all.count(), 7);
+        assert_eq!((all.min(), all.max()), (Some(7e-9), Some(2e9)));
+        let within = |got: f64, want: f64| (got - want).abs() <= want * 2f64.powi(-9);
+        for (q, want) in [(0.0, 7e-9), (0.5, 3.0), (1.0, 2e9)] {
+            assert!(within(all.quantile(q).unwrap(), want), "{q}");
+        }
+        // Merging histograms of other ranges adds their counts.
+        let mut merged = Histogram::new();
+        let (mut low, mut high) = (Histogram::new(), Histogram::new());
+        low.record_all([1e-6, 7e-9, 0.5].into_iter());
+        high.record_all([3.0, 5e6, 3.0, 2e9].into_iter());
+        merged.merge(&high);
+        merged.merge(&low);
+        assert_eq!(merged, all);
+        // A histogram about to pass 2^32 values turns its counts 64-bit and keeps them exact.
+        let mut big = all.clone();
+        big.count = u64::from(u32::MAX) - 2;
+        big.record_all([3.0, 3.0, 3.0, 3.0].into_iter());
+        assert!(matches!(big.counts.as_ref().unwrap().data, Data::Wide(_)));
+        let threes = big
+            .buckets()
+            .find(|&(lo, hi, _)| lo <= 3.0 && 3.0 < hi)
+            .unwrap()
+            .2;
+        assert_eq!(threes, 6);
+        let mut sum = big.clone();
+        sum.merge(&all);
+        assert_eq!(sum.buckets().map(|b| b.2).sum::<u64>(), 11 + 7);
     }
 
     #[test]
