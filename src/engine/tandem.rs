@@ -275,38 +275,29 @@ pub(super) fn run<O: Observer>(
                     o.0 = finish.to_bits();
                 }
             }
-            RtKind::Delay => {
+            // A delay takes its time at once; a cadence stage waits for the next release first
+            // (counted in the stage's queue), then takes its time.
+            RtKind::Delay | RtKind::Cadence { .. } => {
                 for o in order.iter_mut() {
                     let i = o.1 as usize;
                     let a = at[i];
-                    let finish = a + visit(i);
-                    if st.duration_is_wait {
-                        delay[i] = finish - a;
-                    } else {
-                        work[i] = finish - a;
-                        work_total[i] += finish - a;
-                    }
-                    span(a, a, finish, false);
-                    at[i] = finish;
-                    o.0 = finish.to_bits();
-                }
-            }
-            RtKind::Cadence { every, first } => {
-                for o in order.iter_mut() {
-                    let i = o.1 as usize;
-                    let a = at[i];
-                    let release = if a <= first {
-                        first
-                    } else {
-                        first + ((a - first) / every).ceil() * every
-                    };
-                    let mark = if release <= a {
-                        cadence[i] = 0.0;
-                        a
-                    } else {
-                        cadence[i] = release - a;
-                        events += 1;
-                        release
+                    let mark = match st.kind {
+                        RtKind::Cadence { every, first } => {
+                            let release = if a <= first {
+                                first
+                            } else {
+                                first + ((a - first) / every).ceil() * every
+                            };
+                            if release <= a {
+                                cadence[i] = 0.0;
+                                a
+                            } else {
+                                cadence[i] = release - a;
+                                events += 1;
+                                release
+                            }
+                        }
+                        _ => a,
                     };
                     let finish = mark + visit(i);
                     if st.duration_is_wait {
@@ -315,7 +306,6 @@ pub(super) fn run<O: Observer>(
                         work[i] = finish - mark;
                         work_total[i] += finish - mark;
                     }
-                    // Waiting for the release counts in the stage's queue.
                     span(a, mark, finish, false);
                     at[i] = finish;
                     o.0 = finish.to_bits();
@@ -455,41 +445,7 @@ mod tests {
     /// their own durations, a backlog, a warm-up.
     const STREAMS: [&str; 3] = [
         include_str!("../../scenarios/b1.toml"),
-        r#"
-name = "mixed"
-[simulation]
-runs = 1
-items = 800
-warmup_items = 50
-[arrivals]
-rate = 0.9
-backlog = 25
-[[work_types]]
-name = "feature"
-share = 0.7
-[[work_types]]
-name = "bug"
-share = 0.3
-[[stages]]
-name = "Build"
-workers = 3
-duration = { dist = "lognormal", median = 2, p90 = 6 }
-duration_by_type = { bug = { dist = "exponential", mean = 0.7 } }
-[[stages]]
-name = "Approval"
-kind = "delay"
-duration = { dist = "uniform", min = 1, max = 5 }
-[[stages]]
-name = "Test"
-workers = 1
-duration = { dist = "gamma", mean = 0.8, sd = 0.5 }
-[[stages]]
-name = "Release"
-kind = "cadence"
-every = 10
-duration = { dist = "exponential", mean = 0.3 }
-counts_as = "wait"
-"#,
+        include_str!("../../tests/data/tandem-mixed.toml"),
         r#"
 name = "weibull arrivals"
 [simulation]

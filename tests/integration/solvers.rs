@@ -7,46 +7,7 @@ use flowsim::engine::{self, Model, Workspace};
 use flowsim::metrics::{Collector, Histograms, RepTotals};
 use flowsim::scenario::Scenario;
 
-const MIXED: &str = r#"
-name = "mixed"
-[simulation]
-runs = 1
-items = 600
-warmup_items = 40
-[arrivals]
-rate = 0.9
-backlog = 25
-[[work_types]]
-name = "feature"
-share = 0.7
-[[work_types]]
-name = "bug"
-share = 0.3
-[[stages]]
-name = "Build"
-workers = 3
-duration = { dist = "lognormal", median = 2, p90 = 6 }
-duration_by_type = { bug = { dist = "exponential", mean = 0.7 } }
-[[stages]]
-name = "Approval"
-kind = "delay"
-duration = { dist = "uniform", min = 1, max = 5 }
-[[stages]]
-name = "Review"
-kind = "delay"
-duration = { dist = "exponential", mean = 0.2 }
-counts_as = "work"
-[[stages]]
-name = "Test"
-workers = 1
-duration = { dist = "gamma", mean = 0.8, sd = 0.5 }
-[[stages]]
-name = "Release"
-kind = "cadence"
-every = 10
-duration = { dist = "exponential", mean = 0.3 }
-counts_as = "wait"
-"#;
+const MIXED: &str = include_str!("../data/tandem-mixed.toml");
 
 /// One replication through the collector with either solver: its totals (without the
 /// time-weighted areas, which the solvers sum in different orders) and its histograms.
