@@ -1,5 +1,5 @@
-"""Shared pieces of the B1 peer scripts: the model's parameters, the command line and the
-one-line JSON summary.
+"""Shared pieces of the B1 peer scripts: the model's parameters, the command line, the loop over
+replications and the one-line JSON summary.
 
 B1 is defined in shared/benchmarks/B1.md: a 5-stage open tandem of FIFO multi-server stations,
 Poisson arrivals at rate 1/day, exponential work, 1,000 items per replication, no warm-up.
@@ -82,3 +82,22 @@ def report(tool, package, reps, rep_means, lead_times, stage_wait_sums, cpu, wal
         "items": n,
     }
     print(json.dumps(line))
+
+
+def run(tool, description, replicate):
+    """The whole of a peer script: parse --reps/--seed, run the replications timed, print the JSON.
+
+    replicate(seed, lead_times, wait_sums) runs one replication, appending its items' lead times
+    and adding to wait_sums; every one of the ITEMS items must leave.
+    """
+    args = parse_args(description)
+    lead_times, rep_means, wait_sums = [], [], [0.0] * len(STAGES)
+    clock = Clock()
+    for rep in range(args.reps):
+        rep_lead = []
+        replicate(replication_seed(args.seed, rep), rep_lead, wait_sums)
+        assert len(rep_lead) == ITEMS, f"expected {ITEMS} items to leave, got {len(rep_lead)}"
+        rep_means.append(sum(rep_lead) / ITEMS)
+        lead_times.extend(rep_lead)
+    cpu, wall = clock.stop()
+    report(tool, tool, args.reps, rep_means, lead_times, wait_sums, cpu, wall)

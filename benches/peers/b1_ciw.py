@@ -32,7 +32,7 @@ from random import expovariate
 
 import ciw
 
-from _b1common import ARRIVAL_RATE, ITEMS, STAGES, Clock, parse_args, replication_seed, report
+from _b1common import ARRIVAL_RATE, ITEMS, STAGES, run
 
 
 class FirstNExponential(ciw.dists.Exponential):
@@ -74,21 +74,10 @@ def replicate(seed, lead_times, wait_sums):
         lead_times.append(recs[-1].exit_date - recs[0].arrival_date)
         for rec in recs:
             wait_sums[rec.node - 1] += rec.waiting_time
-    return len(done)
 
 
 def main():
-    args = parse_args("B1 in Ciw: 5 nodes in series, arrivals stop after 1,000 customers")
-    lead_times, rep_means, wait_sums = [], [], [0.0] * len(STAGES)
-    clock = Clock()
-    for rep in range(args.reps):
-        rep_lead = []
-        n = replicate(replication_seed(args.seed, rep), rep_lead, wait_sums)
-        assert n == ITEMS, f"expected {ITEMS} customers to leave, got {n}"
-        rep_means.append(sum(rep_lead) / ITEMS)
-        lead_times.extend(rep_lead)
-    cpu, wall = clock.stop()
-    report("ciw", "ciw", args.reps, rep_means, lead_times, wait_sums, cpu, wall)
+    run("ciw", "B1 in Ciw: 5 nodes in series, arrivals stop after 1,000 customers", replicate)
 
 
 if __name__ == "__main__":

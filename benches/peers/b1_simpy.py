@@ -13,7 +13,7 @@ import random
 
 import simpy
 
-from _b1common import ARRIVAL_RATE, ITEMS, STAGES, Clock, parse_args, replication_seed, report
+from _b1common import ARRIVAL_RATE, ITEMS, STAGES, run
 
 
 def item(env, stages, rng, lead_times, wait_sums):
@@ -45,17 +45,7 @@ def replicate(seed, lead_times, wait_sums):
 
 
 def main():
-    args = parse_args("B1 in SimPy: one process per item, one Resource per stage")
-    lead_times, rep_means, wait_sums = [], [], [0.0] * len(STAGES)
-    clock = Clock()
-    for rep in range(args.reps):
-        rep_lead = []
-        replicate(replication_seed(args.seed, rep), rep_lead, wait_sums)
-        assert len(rep_lead) == ITEMS, "every item must leave Deploy"
-        rep_means.append(sum(rep_lead) / ITEMS)
-        lead_times.extend(rep_lead)
-    cpu, wall = clock.stop()
-    report("simpy", "simpy", args.reps, rep_means, lead_times, wait_sums, cpu, wall)
+    run("simpy", "B1 in SimPy: one process per item, one Resource per stage", replicate)
 
 
 if __name__ == "__main__":
