@@ -404,6 +404,16 @@ enum RtKind {
     Cadence { every: f64, first: f64 },
 }
 
+/// The first release point of a cadence (`first`, `first + every`, ...) at or after `now`.
+#[inline]
+fn next_release(now: f64, every: f64, first: f64) -> f64 {
+    if now <= first {
+        first
+    } else {
+        first + ((now - first) / every).ceil() * every
+    }
+}
+
 impl Model {
     pub fn new(scenario: &Scenario) -> Model {
         let mut priorities: Vec<i64> = scenario.work_types.iter().map(|w| w.priority).collect();

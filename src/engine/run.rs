@@ -548,11 +548,7 @@ impl<O: Observer> Sim<'_, O> {
                 self.ws.events.push(now + d, slot, Kind::Finish);
             }
             RtKind::Cadence { every, first } => {
-                let release = if now <= first {
-                    first
-                } else {
-                    first + ((now - first) / every).ceil() * every
-                };
+                let release = super::next_release(now, every, first);
                 if release <= now {
                     self.start_release(slot, s);
                 } else {

@@ -206,8 +206,7 @@ pub(super) fn run<O: Observer>(
         let drawn: &[f64] = drawn;
         let visit = |i: usize| drawn[i];
         let stage = s * total..(s + 1) * total;
-        let (at, work_total, free): (&mut [f64], &mut [f64], &mut Vec<f64>) =
-            (&mut at[..], &mut work_total[..], &mut *free);
+        let (at, work_total): (&mut [f64], &mut [f64]) = (at, work_total);
         let (queue, cadence, delay, work) = (
             &mut queue[stage.clone()],
             &mut cadence[stage.clone()],
@@ -227,31 +226,15 @@ pub(super) fn run<O: Observer>(
                 r.busy_area += overlap(start, left, w0);
             }
         };
-        // Whether items leave in the order they came, so that the next stage needs no sort.
+        // Whether items leave in the order they came, so that the next stage needs no sort: at
+        // a stage with one person, first come is first served and first done.
         let mut in_order = false;
         match st.kind {
-            RtKind::Work { resource } if m.resources[resource].capacity == 1 => {
-                // One person: first come, first served and first done.
-                in_order = true;
-                let mut free = 0.0;
-                for o in order.iter_mut() {
-                    let i = o.1 as usize;
-                    let a = at[i];
-                    let start = if free > a { free } else { a };
-                    let finish = start + visit(i);
-                    free = finish;
-                    queue[i] = start - a;
-                    let w = finish - start;
-                    work[i] = w;
-                    work_total[i] += w;
-                    span(a, start, finish, true);
-                    at[i] = finish;
-                    o.0 = finish.to_bits();
-                }
-            }
             RtKind::Work { resource } => {
+                let people = m.resources[resource].capacity as usize;
+                in_order = people == 1;
                 free.clear();
-                free.resize(m.resources[resource].capacity as usize, 0.0);
+                free.resize(people, 0.0);
                 for o in order.iter_mut() {
                     let i = o.1 as usize;
                     let a = at[i];
@@ -283,11 +266,7 @@ pub(super) fn run<O: Observer>(
                     let a = at[i];
                     let mark = match st.kind {
                         RtKind::Cadence { every, first } => {
-                            let release = if a <= first {
-                                first
-                            } else {
-                                first + ((a - first) / every).ceil() * every
-                            };
+                            let release = super::next_release(a, every, first);
                             if release <= a {
                                 cadence[i] = 0.0;
                                 a
