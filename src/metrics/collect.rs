@@ -48,6 +48,34 @@ pub struct RepTotals {
     pub run: RunStats,
 }
 
+impl RepTotals {
+    /// Adds one measured item's figures (and its work type's); returns its flow efficiency,
+    /// work / lead time (1 for an item with no lead time).
+    #[inline]
+    fn add_item(&mut self, lead: f64, cycle: f64, backlog_wait: f64, work: f64, ty: usize) -> f64 {
+        let eff = if lead > 0.0 {
+            (work / lead).min(1.0)
+        } else {
+            1.0
+        };
+        self.items += 1;
+        self.lead += lead;
+        self.lead_sq += lead * lead;
+        self.cycle += cycle;
+        self.cycle_sq += cycle * cycle;
+        self.backlog_wait += backlog_wait;
+        self.work += work;
+        self.efficiency += eff;
+        self.lead_min = self.lead_min.min(lead);
+        self.lead_max = self.lead_max.max(lead);
+        let t = &mut self.types[ty];
+        t.items += 1;
+        t.lead += lead;
+        t.wait += lead - work;
+        eff
+    }
+}
+
 /// One histogram per distribution reported with percentiles. Serialized (histograms sparsely) in a
 /// sharded run's `histograms.json`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -99,9 +127,9 @@ pub struct Collector<'h> {
     warmup: u64,
     totals: RepTotals,
     hist: &'h mut Histograms,
-    /// Scratch for `items_done`: values to record.
-    values: Vec<f64>,
-    more: Vec<f64>,
+    /// Scratch for `items_done`: lead times (then one stage's waits) and flow efficiencies.
+    leads: Vec<f64>,
+    effs: Vec<f64>,
 }
 
 impl<'h> Collector<'h> {
@@ -112,8 +140,8 @@ impl<'h> Collector<'h> {
             warmup: u64::from(warmup_items),
             totals: RepTotals::default(),
             hist,
-            values: Vec::new(),
-            more: Vec::new(),
+            leads: Vec::new(),
+            effs: Vec::new(),
         };
         c.totals.stages = vec![StageTotals::default(); stages];
         c.totals.types = vec![TypeTotals::default(); types];
@@ -173,38 +201,20 @@ impl Observer for Collector<'_> {
         };
         let t = &mut self.totals;
         let h = &mut *self.hist;
-        let (leads, effs) = (&mut self.values, &mut self.more);
+        let (leads, effs) = (&mut self.leads, &mut self.effs);
         leads.clear();
         effs.clear();
         for &i in order {
             let i = i as usize;
+            let ty = usize::from(items.work_type[i]);
             let lead = items.done[i] - items.arrival[i];
-            let work = items.work[i];
-            let eff = if lead > 0.0 {
-                (work / lead).min(1.0)
-            } else {
-                1.0
-            };
-            t.lead += lead;
-            t.lead_sq += lead * lead;
             // The item entered the first stage as it arrived: cycle time is lead time, and it
             // waited nothing in the backlog.
-            t.cycle += lead;
-            t.cycle_sq += lead * lead;
-            t.work += work;
-            t.efficiency += eff;
-            t.lead_min = t.lead_min.min(lead);
-            t.lead_max = t.lead_max.max(lead);
-            let ty = usize::from(items.work_type[i]);
-            let tt = &mut t.types[ty];
-            tt.items += 1;
-            tt.lead += lead;
-            tt.wait += lead - work;
+            let eff = t.add_item(lead, lead, 0.0, items.work[i], ty);
             h.type_lead[ty].record(lead);
             leads.push(lead);
             effs.push(eff);
         }
-        t.items += order.len() as u64;
         h.lead.record_all(leads.iter().copied());
         h.cycle.record_all(leads.iter().copied());
         h.efficiency.record_all(effs.iter().copied());
@@ -260,25 +270,15 @@ impl Observer for Collector<'_> {
             return;
         }
         let lead = item.lead_time();
-        let work = item.work();
-        let eff = if lead > 0.0 {
-            (work / lead).min(1.0)
-        } else {
-            1.0
-        };
         let t = &mut self.totals;
         let h = &mut *self.hist;
-        t.items += 1;
-        t.lead += lead;
-        t.lead_sq += lead * lead;
-        let cycle = item.cycle_time();
-        t.cycle += cycle;
-        t.cycle_sq += cycle * cycle;
-        t.backlog_wait += item.entry - item.arrival;
-        t.work += work;
-        t.efficiency += eff;
-        t.lead_min = t.lead_min.min(lead);
-        t.lead_max = t.lead_max.max(lead);
+        let eff = t.add_item(
+            lead,
+            item.cycle_time(),
+            item.entry - item.arrival,
+            item.work(),
+            item.work_type,
+        );
         for (((acc, st), hw), ht) in t
             .stages
             .iter_mut()
@@ -298,12 +298,8 @@ impl Observer for Collector<'_> {
             hw.record(w);
             ht.record(w + st.work);
         }
-        let ty = &mut t.types[item.work_type];
-        ty.items += 1;
-        ty.lead += lead;
-        ty.wait += lead - work;
         h.lead.record(lead);
-        h.cycle.record(cycle);
+        h.cycle.record(item.cycle_time());
         h.efficiency.record(eff);
         h.type_lead[item.work_type].record(lead);
     }
