@@ -384,8 +384,8 @@ impl Dist {
         ))
     }
 
-    /// The expected value.
-    /// The mean of an exponential distribution (`None` for other families).
+    /// The mean of an exponential distribution (`None` for other families), for a caller that
+    /// draws many in a loop of its own: `Exp1 × mean` is what [`Dist::sample`] draws.
     pub fn exponential_mean(&self) -> Option<f64> {
         match self.kind {
             Kind::Exponential { mean } => Some(mean),
@@ -393,6 +393,7 @@ impl Dist {
         }
     }
 
+    /// The expected value.
     pub fn mean(&self) -> f64 {
         self.mean
     }
@@ -403,22 +404,9 @@ impl Dist {
     }
 
     /// Draws one duration (never negative).
-    #[inline(always)]
+    #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.kind {
-            Kind::Scaled(d, f) => d.sample_scaled(rng) * f,
-            kind => Self::sample_kind(kind, rng),
-        }
-    }
-
-    /// A scaled distribution's own draw (out of line: `sample` inlines the common case).
-    fn sample_scaled<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.sample(rng)
-    }
-
-    #[inline(always)]
-    fn sample_kind<R: Rng + ?Sized>(kind: &Kind, rng: &mut R) -> f64 {
-        match kind {
             Kind::Exponential { mean } => {
                 let e: f64 = rng.sample(Exp1);
                 e * mean
@@ -441,7 +429,7 @@ impl Dist {
             Kind::Gamma(g) => g.sample(rng),
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(s) => s[rng.random_range(0..s.len())],
-            Kind::Scaled(d, f) => d.sample_scaled(rng) * f,
+            Kind::Scaled(d, f) => d.sample(rng) * f,
         }
     }
 }
