@@ -209,11 +209,7 @@ pub fn calibrate(h: &History, name: &str) -> Result<Calibration, CalibrateError>
     // Several items at the very first instant were a backlog already there, not a burst of
     // arrivals: the times between arrivals start after them.
     let at_first = arrived.iter().take_while(|&&t| t <= first).count();
-    let backlog = if at_first > 1 && at_first < arrived.len() {
-        at_first
-    } else {
-        0
-    };
+    let backlog = if at_first > 1 { at_first } else { 0 };
     let flowing = &arrived[backlog.saturating_sub(1)..];
     let gaps: Vec<f64> = flowing.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect();
     let interval = fit::choose(&gaps).ok().map(shorten);
@@ -390,38 +386,7 @@ fn write_toml(
         num(round_to(period, 1))
     );
     let _ = writeln!(t, "\n[arrivals]");
-    if a.backlog > 0 {
-        let _ = writeln!(
-            t,
-            "# {} items were there at the first instant: a backlog on day 0.\nbacklog = {}",
-            a.backlog, a.backlog
-        );
-    }
-    let _ = writeln!(
-        t,
-        "# {} arrivals over {} working days: {} a working day.",
-        thousands((a.items - a.backlog) as u64),
-        num(round_to(period, 1)),
-        num(round_to(a.rate, 3))
-    );
-    match &a.interval {
-        Some(c) if !a.poisson => {
-            let _ = writeln!(t, "# Times between arrivals: {}.", c.describe());
-            let _ = writeln!(
-                t,
-                "# Not a Poisson stream (the exponential does not fit as well), so the fitted interval is used."
-            );
-            let _ = writeln!(t, "interval = {}", c.to_toml());
-        }
-        Some(c) => {
-            let _ = writeln!(t, "# Times between arrivals: {}.", c.describe());
-            let _ = writeln!(t, "# The exponential fits: a Poisson stream.");
-            let _ = writeln!(t, "rate = {}", num(round_sig(a.rate)));
-        }
-        None => {
-            let _ = writeln!(t, "rate = {}", num(round_sig(a.rate)));
-        }
-    }
+    write_arrivals(&mut t, a, period);
     if !work_types.is_empty() {
         let _ = writeln!(t, "\n# Work types, by their shares of the items.");
         for (n, share) in work_types {
@@ -508,6 +473,50 @@ fn write_toml(
         }
     }
     t
+}
+
+/// The `[arrivals]` table's contents: the backlog, then the arrival stream with how it was fitted.
+fn write_arrivals(t: &mut String, a: &Arrivals, period: f64) {
+    if a.backlog == a.items {
+        let _ = writeln!(
+            t,
+            "# All {} items were there at the first instant: the backlog on day 0; no more arrive.\nbacklog = {}",
+            a.backlog, a.backlog
+        );
+        return;
+    }
+    if a.backlog > 0 {
+        let _ = writeln!(
+            t,
+            "# {} items were there at the first instant: a backlog on day 0.\nbacklog = {}",
+            a.backlog, a.backlog
+        );
+    }
+    let _ = writeln!(
+        t,
+        "# {} arrivals over {} working days: {} a working day.",
+        thousands((a.items - a.backlog) as u64),
+        num(round_to(period, 1)),
+        num(round_to(a.rate, 3))
+    );
+    match &a.interval {
+        Some(c) if !a.poisson => {
+            let _ = writeln!(t, "# Times between arrivals: {}.", c.describe());
+            let _ = writeln!(
+                t,
+                "# Not a Poisson stream (the exponential does not fit as well), so the fitted interval is used."
+            );
+            let _ = writeln!(t, "interval = {}", c.to_toml());
+        }
+        Some(c) => {
+            let _ = writeln!(t, "# Times between arrivals: {}.", c.describe());
+            let _ = writeln!(t, "# The exponential fits: a Poisson stream.");
+            let _ = writeln!(t, "rate = {}", num(round_sig(a.rate)));
+        }
+        None => {
+            let _ = writeln!(t, "rate = {}", num(round_sig(a.rate)));
+        }
+    }
 }
 
 fn weekdays_text(w: &[bool; 7]) -> String {

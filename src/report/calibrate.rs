@@ -20,23 +20,27 @@ pub fn calibrate_table(h: &History, c: &Calibration) -> String {
         );
     }
     let (done, open) = h.counts();
+    let a = &c.arrivals;
+    let arrivals = if a.backlog == a.items {
+        format!("all {} were there on day 0", a.backlog)
+    } else {
+        format!(
+            "{}{} a working day arrive{}",
+            if a.backlog > 0 {
+                format!("{} were there on day 0, then ", a.backlog)
+            } else {
+                String::new()
+            },
+            crate::dist::num((a.rate * 1000.0).round() / 1000.0),
+            if a.poisson { " (a Poisson stream)" } else { "" }
+        )
+    };
     let _ = writeln!(
         out,
-        "Calibrated from {}: {} items ({done} finished, {open} in progress) over {} working days; {}{} a working day arrive{}.\n",
+        "Calibrated from {}: {} items ({done} finished, {open} in progress) over {} working days; {arrivals}.\n",
         h.file,
         h.items.len(),
         crate::dist::num((c.period * 10.0).round() / 10.0),
-        if c.arrivals.backlog > 0 {
-            format!("{} were there on day 0, then ", c.arrivals.backlog)
-        } else {
-            String::new()
-        },
-        crate::dist::num((c.arrivals.rate * 1000.0).round() / 1000.0),
-        if c.arrivals.poisson {
-            " (a Poisson stream)"
-        } else {
-            ""
-        }
     );
     let _ = writeln!(
         out,

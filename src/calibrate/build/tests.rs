@@ -147,3 +147,20 @@ fn long_empirical_lists_keep_evenly_spaced_quantiles() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn items_all_there_at_the_start_are_the_backlog_and_nothing_arrives() {
+    let h = history(
+        "id,Backlog,Development,Done\n\
+         1,2027-01-04,2027-01-05,2027-01-07\n\
+         2,2027-01-04,2027-01-06,2027-01-08\n\
+         3,2027-01-04,2027-01-07,2027-01-12\n",
+    );
+    let c = calibrate(&h, "same").expect("calibrates");
+    assert_eq!((c.arrivals.items, c.arrivals.backlog), (3, 3));
+    assert!(c.arrivals.interval.is_none());
+    // The scenario validates (checked by calibrate): a backlog of 3 and no arrival stream.
+    let sc = crate::scenario::Scenario::parse(&c.toml, "c.toml").unwrap();
+    assert_eq!(sc.arrivals.backlog, 3);
+    assert!(sc.arrivals.interval.is_none());
+}
