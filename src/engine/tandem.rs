@@ -40,15 +40,20 @@ pub(super) struct Buffers {
     work: Vec<f64>,
     /// Per item: work over all stages.
     work_total: Vec<f64>,
-    done_order: Vec<u32>,
     arrival: Vec<f64>,
     /// Time each item reaches the current stage, then leaves it.
     at: Vec<f64>,
     work_type: Vec<u16>,
     key: Vec<u64>,
-    /// Items in the order they reach the current stage: (leaving time's bits, item).
-    order: Vec<(u64, u32)>,
+    /// Items in the order they reach the current stage, then the order they leave it.
+    order: Vec<u32>,
+    leaving: Vec<u32>,
+    /// At a delay or cadence stage, items by leaving time: (its bits, item).
+    by_time: Vec<(u64, u32)>,
+    /// At a work stage, the time each person is free and the place (from 1; 0 for none) in
+    /// the stage's order of the item they have.
     free: Vec<f64>,
+    holder: Vec<u32>,
     /// Each item's duration at the current stage.
     drawn: Vec<f64>,
     /// The first words of their generators.
@@ -103,13 +108,15 @@ pub(super) fn run<O: Observer>(
         delay,
         work,
         work_total,
-        done_order,
         arrival,
         at,
         work_type,
         key: keys,
-        order: order_buf,
+        order,
+        leaving,
+        by_time,
         free,
+        holder,
         drawn,
         words,
     } = b;
@@ -143,8 +150,10 @@ pub(super) fn run<O: Observer>(
     }
     at.clear();
     at.extend_from_slice(arrival);
-    order_buf.clear();
-    order_buf.extend((0..total as u32).map(|i| (0, i)));
+    order.clear();
+    order.extend(0..total as u32);
+    leaving.clear();
+    leaving.resize(total, 0);
     // Every entry a stage uses is written before it is read: no need to clear old values.
     for column in [&mut *queue, &mut *cadence, &mut *delay, &mut *work] {
         if column.len() < total * n {
@@ -213,9 +222,6 @@ pub(super) fn run<O: Observer>(
             &mut delay[stage.clone()],
             &mut work[stage],
         );
-        // Each item's leaving time goes next to it in `order`, for the sort that makes the next
-        // stage's arrival order.
-        let order: &mut [(u64, u32)] = order_buf;
         // Time-weighted counts over the window: queue [entered, started), in stage [entered,
         // left), busy [started, left) at work stages.
         let mut r = StageRunStats::default();
@@ -226,43 +232,72 @@ pub(super) fn run<O: Observer>(
                 r.busy_area += overlap(start, left, w0);
             }
         };
-        // Whether items leave in the order they came, so that the next stage needs no sort: at
-        // a stage with one person, first come is first served and first done.
-        let mut in_order = false;
         match st.kind {
             RtKind::Work { resource } => {
+                // Each item goes to the person free first. When it takes over from the item
+                // that person had, that item is the next to leave: everyone else finishes
+                // later, and so does the item taking over. So items leave in the order they
+                // are handed over (then the last ones, by time), with no sort.
                 let people = m.resources[resource].capacity as usize;
-                in_order = people == 1;
+                // People who have had no item yet are free before time 0, each at a time of
+                // their own, so that a tie between people always means a tie between items.
                 free.clear();
-                free.resize(people, 0.0);
-                for o in order.iter_mut() {
-                    let i = o.1 as usize;
+                free.extend((1..=people).map(|j| -(j as f64)));
+                holder.clear();
+                holder.resize(people, 0);
+                let (free, holder): (&mut [f64], &mut [u32]) = (free, holder);
+                let (order, out): (&[u32], &mut [u32]) = (order, leaving);
+                let (mut left, mut tie) = (0, false);
+                for (place, &i) in (1..).zip(order.iter()) {
+                    let i = i as usize;
                     let a = at[i];
-                    // The earliest free person (the first of equals), without branches: which
-                    // one it is, is a coin toss the processor could not predict.
+                    // The earliest free person, without branches: which one it is, is a coin
+                    // toss the processor could not predict.
                     let (mut k, mut earliest) = (0, free[0]);
                     for (j, &f) in free.iter().enumerate().skip(1) {
+                        tie |= f == earliest;
                         let earlier = f < earliest;
                         k = if earlier { j } else { k };
                         earliest = if earlier { f } else { earliest };
                     }
+                    let had = holder[k];
+                    if had > 0 {
+                        out[left] = order[had as usize - 1];
+                        left += 1;
+                    }
                     let start = if earliest > a { earliest } else { a };
                     let finish = start + visit(i);
                     free[k] = finish;
+                    holder[k] = place;
                     queue[i] = start - a;
                     let w = finish - start;
                     work[i] = w;
                     work_total[i] += w;
                     span(a, start, finish, true);
                     at[i] = finish;
-                    o.0 = finish.to_bits();
+                }
+                // The items still with someone leave last, by time (all at or after 0).
+                by_time.clear();
+                by_time.extend(
+                    (free.iter().zip(holder.iter()))
+                        .filter(|&(_, &p)| p > 0)
+                        .map(|(&f, &p)| (f.to_bits(), p)),
+                );
+                by_time.sort_unstable();
+                for &(_, p) in by_time.iter() {
+                    out[left] = order[p as usize - 1];
+                    left += 1;
+                }
+                if tie {
+                    same_time_in_order(order, out, at, by_time);
                 }
             }
             // A delay takes its time at once; a cadence stage waits for the next release first
             // (counted in the stage's queue), then takes its time.
             RtKind::Delay | RtKind::Cadence { .. } => {
-                for o in order.iter_mut() {
-                    let i = o.1 as usize;
+                by_time.clear();
+                for &i in order.iter() {
+                    let i = i as usize;
                     let a = at[i];
                     let mark = match st.kind {
                         RtKind::Cadence { every, first } => {
@@ -287,24 +322,24 @@ pub(super) fn run<O: Observer>(
                     }
                     span(a, mark, finish, false);
                     at[i] = finish;
-                    o.0 = finish.to_bits();
+                    by_time.push((finish.to_bits(), i as u32));
+                }
+                // Leaving order: by time, same-time items in the order they were handled here.
+                sort_nearly_sorted(by_time);
+                for (o, &(_, i)) in leaving.iter_mut().zip(by_time.iter()) {
+                    *o = i;
                 }
             }
         }
         events += total as u64;
         stages.push(r);
-        // Leaving order: by time, same-time items in the order they were handled here.
-        if !in_order {
-            sort_nearly_sorted(order);
-        }
+        std::mem::swap(order, leaving);
     }
     // The last event: the last item done (every item leaves each stage after entering it).
     let end = at.iter().fold(end, |e, &t| if t > e { t } else { e });
     let mut in_system_area = 0.0;
     let mut finished_in_window = 0;
-    done_order.clear();
-    for &(_, i) in order_buf.iter() {
-        done_order.push(i);
+    for &i in order.iter() {
         let i = i as usize;
         let (arrival, done) = (arrival[i], at[i]);
         in_system_area += overlap(arrival, done, w0);
@@ -343,7 +378,7 @@ pub(super) fn run<O: Observer>(
         })
         .collect();
     obs.items_done(&DoneItems {
-        order: done_order,
+        order,
         arrival,
         done: at,
         work_type,
@@ -368,6 +403,21 @@ pub(super) fn run<O: Observer>(
 /// Stage `s`'s part of a column.
 fn column(c: &[f64], s: usize, total: usize) -> Option<&[f64]> {
     Some(&c[s * total..(s + 1) * total])
+}
+
+/// Puts items leaving at the same time in the order they came (`order`): `leaving`, the items
+/// in order of leaving time, may have them in any order.
+#[cold]
+fn same_time_in_order(order: &[u32], leaving: &mut [u32], at: &[f64], place: &mut Vec<(u64, u32)>) {
+    // Each item's place in `order`, by item.
+    place.clear();
+    place.resize(order.len(), (0, 0));
+    for (p, &i) in order.iter().enumerate() {
+        place[i as usize].1 = p as u32;
+    }
+    for run in leaving.chunk_by_mut(|&x, &y| at[x as usize] == at[y as usize]) {
+        run.sort_unstable_by_key(|&i| place[i as usize].1);
+    }
 }
 
 /// Sorts by the first field, keeping equal keys in their order. Items leave a stage nearly in
@@ -422,7 +472,7 @@ mod tests {
 
     /// Streams the tandem solver takes: several people, delays, a cadence, work types with
     /// their own durations, a backlog, a warm-up.
-    const STREAMS: [&str; 3] = [
+    const STREAMS: [&str; 4] = [
         include_str!("../../scenarios/b1.toml"),
         include_str!("../../tests/data/tandem-mixed.toml"),
         r#"
@@ -436,6 +486,32 @@ interval = { dist = "weibull", shape = 1.5, scale = 1.2 }
 name = "Only"
 workers = 2
 duration = { dist = "triangular", min = 0.5, mode = 1, max = 3 }
+"#,
+        // Constant durations and a backlog: items leave several people at the same instant.
+        r#"
+name = "ties"
+[simulation]
+runs = 1
+items = 400
+[arrivals]
+interval = { dist = "constant", value = 0.5 }
+backlog = 30
+[[stages]]
+name = "Three"
+workers = 3
+duration = { dist = "constant", value = 2 }
+[[stages]]
+name = "Two"
+workers = 2
+duration = { dist = "constant", value = 1 }
+[[stages]]
+name = "Review"
+kind = "delay"
+duration = { dist = "constant", value = 1 }
+[[stages]]
+name = "Last"
+workers = 2
+duration = { dist = "exponential", mean = 0.9 }
 "#,
     ];
 

@@ -112,9 +112,6 @@ impl Counts {
 pub struct Histogram {
     /// `None` until the first value above zero.
     counts: Option<Counts>,
-    /// The range of buckets that may be non-empty (`lo > hi`: none).
-    lo: usize,
-    hi: usize,
     zeros: u64,
     count: u64,
     min: f64,
@@ -139,8 +136,6 @@ impl Histogram {
     pub fn new() -> Histogram {
         Histogram {
             counts: None,
-            lo: usize::MAX,
-            hi: 0,
             zeros: 0,
             count: 0,
             min: f64::INFINITY,
@@ -155,8 +150,8 @@ impl Histogram {
         self.record_all([v].into_iter());
     }
 
-    /// Records many values, as [`Histogram::record`] each; the count, zeros, minimum, maximum
-    /// and the range of buckets touched stay in registers meanwhile.
+    /// Records many values, as [`Histogram::record`] each; the zeros, minimum and maximum stay
+    /// in registers meanwhile.
     #[inline]
     pub fn record_all(&mut self, values: impl ExactSizeIterator<Item = f64>) {
         let n = values.len() as u64;
@@ -167,12 +162,14 @@ impl Histogram {
         if self.count + n >= u64::from(u32::MAX) {
             counts.widen();
         }
-        let (mut count, mut zeros, mut min, mut max) = (0, 0, self.min, self.max);
-        let (mut lo, mut hi) = (self.lo, self.hi);
+        let (mut zeros, mut min, mut max) = (0, self.min, self.max);
         // The bucket of a value: its exponent and top mantissa bits, from the first page.
         let first = ((1023 + MIN_EXP) as u64) << SUB_BITS;
+        // Without branches but for the rare growth of the array: whether a value is zero is a
+        // coin toss for waits, which the processor could not predict. A zero adds nothing to the
+        // first bucket held instead of skipping the increment.
         macro_rules! record {
-            ($variant:ident) => {{
+            ($variant:ident, $count:ty) => {{
                 let Data::$variant(c) = &mut counts.data else {
                     unreachable!()
                 };
@@ -180,21 +177,20 @@ impl Histogram {
                 let mut base = counts.base;
                 for v in values {
                     let v = if v > 0.0 { v } else { 0.0 };
-                    count += 1;
                     min = if v < min { v } else { min };
                     max = if v > max { v } else { max };
                     let top = v.to_bits() >> (52 - SUB_BITS);
-                    let i = if top < first {
-                        // Zero, or too small to tell from zero.
-                        zeros += 1;
-                        continue;
-                    } else {
-                        // Beyond the top (or infinite): the last bucket.
-                        ((top - first) as usize).min(BUCKETS - 1)
-                    };
-                    lo = lo.min(i);
-                    hi = hi.max(i);
-                    if i.wrapping_sub(base) >= c.len() {
+                    // Zero, or too small to tell from zero.
+                    let zero = top < first;
+                    zeros += u64::from(zero);
+                    // Beyond the top (or infinite): the last bucket.
+                    let i = (top.wrapping_sub(first) as usize).min(BUCKETS - 1);
+                    let mut j = if zero { 0 } else { i.wrapping_sub(base) };
+                    if j >= c.len() {
+                        if zero {
+                            // Nothing held yet to add the zero to.
+                            continue;
+                        }
                         // Rare: a value beyond the range so far; the array grows.
                         counts.cover(i);
                         base = counts.base;
@@ -202,27 +198,30 @@ impl Histogram {
                             unreachable!()
                         };
                         c = grown.as_mut_slice();
+                        j = i - base;
                     }
-                    c[i - base] += 1;
+                    c[j] += <$count>::from(!zero);
                 }
             }};
         }
         match counts.data {
-            Data::Narrow(_) => record!(Narrow),
-            Data::Wide(_) => record!(Wide),
+            Data::Narrow(_) => record!(Narrow, u32),
+            Data::Wide(_) => record!(Wide, u64),
         }
-        (self.count, self.zeros) = (self.count + count, self.zeros + zeros);
-        (self.min, self.max, self.lo, self.hi) = (min, max, lo, hi);
+        (self.count, self.zeros) = (self.count + n, self.zeros + zeros);
+        (self.min, self.max) = (min, max);
+    }
+
+    /// The buckets held (whole pages), any of which may be non-empty.
+    fn held(&self) -> std::ops::Range<usize> {
+        self.counts
+            .as_ref()
+            .map_or(0..0, |c| c.base..c.base + c.len())
     }
 
     /// Non-empty buckets in order: (flat index, count).
     fn nonempty(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let range = if self.lo <= self.hi {
-            self.lo..self.hi + 1
-        } else {
-            0..0
-        };
-        range.filter_map(move |i| {
+        self.held().filter_map(move |i| {
             let c = self.counts.as_ref().map_or(0, |c| c.get(i));
             (c > 0).then_some((i, c))
         })
@@ -238,20 +237,18 @@ impl Histogram {
             if self.count + other.count >= u64::from(u32::MAX) {
                 mine.widen();
             }
-            if other.lo <= other.hi {
-                mine.cover(other.lo);
-                mine.cover(other.hi);
-                let (from, to) = (other.lo - mine.base, other.hi - mine.base);
-                let (tfrom, tto) = (other.lo - theirs.base, other.hi - theirs.base);
+            let range = other.held();
+            if !range.is_empty() {
+                mine.cover(range.start);
+                mine.cover(range.end - 1);
+                let from = range.start - mine.base;
                 match (&mut mine.data, &theirs.data) {
-                    (Data::Narrow(a), Data::Narrow(b)) => a[from..=to]
+                    (Data::Narrow(a), Data::Narrow(b)) => a[from..from + b.len()]
                         .iter_mut()
-                        .zip(&b[tfrom..=tto])
+                        .zip(b)
                         .for_each(|(x, y)| *x += y),
-                    _ => (other.lo..=other.hi).for_each(|i| mine.add(i, theirs.get(i))),
+                    _ => other.nonempty().for_each(|(i, c)| mine.add(i, c)),
                 }
-                self.lo = self.lo.min(other.lo);
-                self.hi = self.hi.max(other.hi);
             }
         }
         self.count += other.count;
@@ -300,10 +297,8 @@ impl Histogram {
         let Some(counts) = &self.counts else {
             return self.max;
         };
-        if self.lo > self.hi {
-            return self.max;
-        }
-        for page in self.lo / SUB..=self.hi / SUB {
+        let held = self.held();
+        for page in held.start / SUB..held.end / SUB {
             let range = page * SUB..(page + 1) * SUB;
             // Whole pages below the rank are skipped by their totals.
             let held = range.start - counts.base..range.end - counts.base;
@@ -400,8 +395,6 @@ impl TryFrom<Sparse> for Histogram {
                 return Err(format!("histogram bucket ({p}, {i}) is out of range"));
             }
             counts.add(p * SUB + i, n);
-            h.lo = h.lo.min(p * SUB + i);
-            h.hi = h.hi.max(p * SUB + i);
             total += n;
         }
         if total != s.count {
