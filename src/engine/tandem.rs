@@ -22,7 +22,7 @@ use super::streams::{self, KeyedRng};
 use super::{DoneItems, EngineError, StageColumns};
 use super::{Model, Observer, RtKind, RunStats, StageRunStats};
 use crate::scenario::StopRule;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 
 /// Largest replication (items × stages) the tandem solver takes: it keeps every item's times
 /// until the end, so beyond this the event list, whose memory follows the work in progress,
@@ -121,6 +121,7 @@ pub(super) fn run<O: Observer>(
         words,
     } = b;
 
+    let exp1 = crate::dist::Exp1FirstTry::default();
     // Arrivals: the backlog at time 0, then the arrival stream up to the limit.
     arrival.clear();
     arrival.resize(backlog, 0.0);
@@ -132,21 +133,40 @@ pub(super) fn run<O: Observer>(
             .as_ref()
             .expect("validated: items arrive");
         let mut rng = streams::arrival_rng(rep_key);
-        let mut t = iv.sample(&mut rng);
+        // Exponential intervals by the ziggurat's first try, as for durations below; when it
+        // fails, the library draws from the same state.
+        let exp_mean = iv.exponential_mean();
+        let mut interval = || match exp_mean {
+            Some(mean) => {
+                let state = rng.clone();
+                match exp1.draw(rng.next_u64()) {
+                    Some(e) => e * mean,
+                    None => {
+                        rng = state;
+                        iv.sample(&mut rng)
+                    }
+                }
+            }
+            None => iv.sample(&mut rng),
+        };
+        let mut t = interval();
         arrival.push(t);
         while arrival.len() < total {
-            t += iv.sample(&mut rng);
+            t += interval();
             arrival.push(t);
         }
         events += (total - backlog) as u64;
     }
     keys.clear();
+    keys.extend((0..total as u64).map(|index| streams::mix(rep_key, index)));
     work_type.clear();
-    for index in 0..total as u64 {
-        let key = streams::mix(rep_key, index);
-        keys.push(key);
-        let u = streams::unit(streams::mix(key, streams::WORK_TYPE));
-        work_type.push(m.work_type(u) as u16);
+    if m.types == 1 {
+        work_type.resize(total, 0);
+    } else {
+        work_type.extend(keys.iter().map(|&key| {
+            let u = streams::unit(streams::mix(key, streams::WORK_TYPE));
+            m.work_type(u) as u16
+        }));
     }
     at.clear();
     at.extend_from_slice(arrival);
@@ -171,10 +191,11 @@ pub(super) fn run<O: Observer>(
     } else {
         (0.0, false)
     };
+    // Whether the window starts after time 0 (before it, a time is all in the window).
+    let windowed = w0 > 0.0;
     let mut stages = Vec::with_capacity(n);
     let end = arrival.last().copied().unwrap_or(0.0);
     let first_visit = streams::salt(1);
-    let exp1 = crate::dist::Exp1FirstTry::default();
     for (s, st) in m.stages.iter().enumerate() {
         let durations = &m.durations[s * m.types..(s + 1) * m.types];
         let stage_salt = streams::salt(st.stream_key);
@@ -270,11 +291,18 @@ pub(super) fn run<O: Observer>(
                     free[k] = finish;
                     holder[k] = place;
                     queue[i] = start - a;
-                    let w = finish - start;
-                    work[i] = w;
-                    work_total[i] += w;
-                    span(a, start, finish, true);
+                    work[i] = finish - start;
+                    if windowed {
+                        span(a, start, finish, true);
+                    }
                     at[i] = finish;
+                }
+                if !windowed {
+                    // With no warm-up the areas are the sums of the times (to rounding: they
+                    // are integrals, which the event list sums by event).
+                    r.queue_area = sum(queue);
+                    r.busy_area = sum(work);
+                    r.in_stage_area = r.queue_area + r.busy_area;
                 }
                 // The items still with someone leave last, by time (all at or after 0).
                 by_time.clear();
@@ -318,7 +346,6 @@ pub(super) fn run<O: Observer>(
                         delay[i] = finish - mark;
                     } else {
                         work[i] = finish - mark;
-                        work_total[i] += finish - mark;
                     }
                     span(a, mark, finish, false);
                     at[i] = finish;
@@ -329,6 +356,13 @@ pub(super) fn run<O: Observer>(
                 for (o, &(_, i)) in leaving.iter_mut().zip(by_time.iter()) {
                     *o = i;
                 }
+            }
+        }
+        if !st.duration_is_wait {
+            // Each item's work over all stages, added up stage by stage as ItemRecord::work
+            // does.
+            for (t, &w) in work_total.iter_mut().zip(work.iter()) {
+                *t += w;
             }
         }
         events += total as u64;
@@ -398,6 +432,19 @@ pub(super) fn run<O: Observer>(
         unfinished: 0,
         events,
     })
+}
+
+/// The sum of a column, in four interleaved parts (which the processor adds at once).
+fn sum(c: &[f64]) -> f64 {
+    let mut parts = [0.0; 4];
+    let chunks = c.chunks_exact(4);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for x in chunks {
+        for (p, v) in parts.iter_mut().zip(x) {
+            *p += v;
+        }
+    }
+    (parts[0] + parts[1]) + (parts[2] + parts[3]) + rest
 }
 
 /// Stage `s`'s part of a column.

@@ -48,16 +48,28 @@ pub struct RepTotals {
     pub run: RunStats,
 }
 
+/// An item's flow efficiency: work / lead time (1 for an item with no lead time).
+#[inline]
+fn efficiency(lead: f64, work: f64) -> f64 {
+    if lead > 0.0 {
+        (work / lead).min(1.0)
+    } else {
+        1.0
+    }
+}
+
 impl RepTotals {
-    /// Adds one measured item's figures (and its work type's); returns its flow efficiency,
-    /// work / lead time (1 for an item with no lead time).
+    /// Adds one measured item's figures (and its work type's).
     #[inline]
-    fn add_item(&mut self, lead: f64, cycle: f64, backlog_wait: f64, work: f64, ty: usize) -> f64 {
-        let eff = if lead > 0.0 {
-            (work / lead).min(1.0)
-        } else {
-            1.0
-        };
+    fn add_item(
+        &mut self,
+        lead: f64,
+        cycle: f64,
+        backlog_wait: f64,
+        work: f64,
+        eff: f64,
+        ty: usize,
+    ) {
         self.items += 1;
         self.lead += lead;
         self.lead_sq += lead * lead;
@@ -72,7 +84,6 @@ impl RepTotals {
         t.items += 1;
         t.lead += lead;
         t.wait += lead - work;
-        eff
     }
 }
 
@@ -127,9 +138,12 @@ pub struct Collector<'h> {
     warmup: u64,
     totals: RepTotals,
     hist: &'h mut Histograms,
-    /// Scratch for `items_done`: lead times (then one stage's waits) and flow efficiencies.
+    /// Scratch for `items_done`: lead times, flow efficiencies and one stage's waits by item,
+    /// and zeros for the columns a stage does not have.
     leads: Vec<f64>,
     effs: Vec<f64>,
+    waits: Vec<f64>,
+    zeros: Vec<f64>,
 }
 
 impl<'h> Collector<'h> {
@@ -142,6 +156,8 @@ impl<'h> Collector<'h> {
             hist,
             leads: Vec::new(),
             effs: Vec::new(),
+            waits: Vec::new(),
+            zeros: Vec::new(),
         };
         c.totals.stages = vec![StageTotals::default(); stages];
         c.totals.types = vec![TypeTotals::default(); types];
@@ -182,43 +198,64 @@ impl<'h> Collector<'h> {
 impl Observer for Collector<'_> {
     const TIMELINE: bool = false;
 
-    /// As `item_done` for each item in turn, bit for bit (every sum adds the same values in the
-    /// same order; times that are zero for every item are left out, and adding zero changes no
-    /// sum), but a stage at a time: its two histograms then stay in the cache.
+    /// As `item_done` for each item in turn, bit for bit: every sum adds the same values in
+    /// the same order (the order items were done; times that are zero for every item are added
+    /// as zeros, which changes no sum), and the histograms count the same values, taken here
+    /// in the order the columns hold them, without indirection, a histogram at a time, so that
+    /// each stays in the cache.
     fn items_done(&mut self, items: &DoneItems<'_>) {
-        // The measured items (past the warm-up), in the order they were done.
-        let measured: Vec<u32>;
+        // The measured items (past the warm-up): a range of the columns.
+        let n = items.arrival.len();
+        let measured = (self.warmup.min(n as u64) as usize)..n;
+        let order: Vec<u32>;
         let order = if self.warmup == 0 {
             items.order
         } else {
-            measured = items
+            order = items
                 .order
                 .iter()
                 .copied()
                 .filter(|&i| u64::from(i) >= self.warmup)
                 .collect();
-            &measured
+            &order
         };
         let t = &mut self.totals;
         let h = &mut *self.hist;
-        let (leads, effs) = (&mut self.leads, &mut self.effs);
+        let (leads, effs, zeros) = (&mut self.leads, &mut self.effs, &mut self.zeros);
+        // Lead times and flow efficiencies by item, then added up in the order items were done.
         leads.clear();
+        leads.extend(items.done.iter().zip(items.arrival).map(|(d, a)| d - a));
         effs.clear();
+        effs.extend(
+            leads
+                .iter()
+                .zip(items.work)
+                .map(|(&l, &w)| efficiency(l, w)),
+        );
         for &i in order {
             let i = i as usize;
-            let ty = usize::from(items.work_type[i]);
-            let lead = items.done[i] - items.arrival[i];
+            let lead = leads[i];
             // The item entered the first stage as it arrived: cycle time is lead time, and it
             // waited nothing in the backlog.
-            let eff = t.add_item(lead, lead, 0.0, items.work[i], ty);
-            h.type_lead[ty].record(lead);
-            leads.push(lead);
-            effs.push(eff);
+            let ty = usize::from(items.work_type[i]);
+            t.add_item(lead, lead, 0.0, items.work[i], effs[i], ty);
         }
+        let (leads, effs) = (&leads[measured.clone()], &effs[measured.clone()]);
         h.lead.record_all(leads.iter().copied());
         h.cycle.record_all(leads.iter().copied());
         h.efficiency.record_all(effs.iter().copied());
-        let waits = leads;
+        match h.type_lead.as_mut_slice() {
+            [only] => only.record_all(leads.iter().copied()),
+            by_type => {
+                for (&lead, &ty) in leads.iter().zip(&items.work_type[measured.clone()]) {
+                    by_type[usize::from(ty)].record(lead);
+                }
+            }
+        }
+        if zeros.len() < n {
+            zeros.resize(n, 0.0);
+        }
+        let waits = &mut self.waits;
         for (((acc, c), hw), ht) in t
             .stages
             .iter_mut()
@@ -226,42 +263,40 @@ impl Observer for Collector<'_> {
             .zip(h.stage_wait.iter_mut())
             .zip(h.stage_time.iter_mut())
         {
-            // Each sum in a loop of its own (the same values in the same order as item by
-            // item); the wait as StageTimes::wait adds it up: queue + blocked + blocker +
-            // cadence + delay, the zero ones left out.
-            waits.clear();
-            match c.queue {
-                Some(q) => waits.extend(order.iter().map(|&i| q[i as usize])),
-                None => waits.resize(order.len(), 0.0),
+            let none = &zeros[..n];
+            let (queue, cadence, delay, work) = (
+                c.queue.unwrap_or(none),
+                c.cadence.unwrap_or(none),
+                c.delay.unwrap_or(none),
+                c.work.unwrap_or(none),
+            );
+            // The sums in one loop, each its own chain of additions, in the order items were
+            // done; the wait as StageTimes::wait adds it up: queue + blocked + blocker +
+            // cadence + delay (blocked and blocker are zero here).
+            let (mut sq, mut sc, mut sd, mut sw, mut swait) =
+                (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait);
+            for &i in order {
+                let i = i as usize;
+                let (q, c, d) = (queue[i], cadence[i], delay[i]);
+                sq += q;
+                sc += c;
+                sd += d;
+                sw += work[i];
+                swait += q + c + d;
             }
-            for column in [c.cadence, c.delay].into_iter().flatten() {
-                for (w, &i) in waits.iter_mut().zip(order) {
-                    *w += column[i as usize];
-                }
-            }
-            let sum = |acc: &mut f64, column: Option<&[f64]>| {
-                if let Some(column) = column {
-                    for &i in order {
-                        *acc += column[i as usize];
-                    }
-                }
-            };
-            sum(&mut acc.queue, c.queue);
-            sum(&mut acc.cadence, c.cadence);
-            sum(&mut acc.delay, c.delay);
-            sum(&mut acc.work, c.work);
-            for &w in waits.iter() {
-                acc.wait += w;
-            }
+            (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait) = (sq, sc, sd, sw, swait);
             acc.visits += order.len() as u64;
-            // One histogram at a time, so that each stays in the cache.
+            let m = measured.clone();
+            waits.clear();
+            waits.extend(
+                queue[m.clone()]
+                    .iter()
+                    .zip(&cadence[m.clone()])
+                    .zip(&delay[m.clone()])
+                    .map(|((q, c), d)| q + c + d),
+            );
             hw.record_all(waits.iter().copied());
-            match c.work {
-                Some(wo) => {
-                    ht.record_all(waits.iter().zip(order).map(|(&w, &i)| w + wo[i as usize]))
-                }
-                None => ht.record_all(waits.iter().copied()),
-            }
+            ht.record_all(waits.iter().zip(&work[m]).map(|(w, k)| w + k));
         }
     }
 
@@ -272,11 +307,14 @@ impl Observer for Collector<'_> {
         let lead = item.lead_time();
         let t = &mut self.totals;
         let h = &mut *self.hist;
-        let eff = t.add_item(
+        let work = item.work();
+        let eff = efficiency(lead, work);
+        t.add_item(
             lead,
             item.cycle_time(),
             item.entry - item.arrival,
-            item.work(),
+            work,
+            eff,
             item.work_type,
         );
         for (((acc, st), hw), ht) in t
