@@ -51,4 +51,5 @@ pub mod runner;
 pub mod scenario;
 pub mod shard;
 pub mod sheet;
+mod vector;
 pub mod whatif;

@@ -79,39 +79,18 @@ pub fn first_word(key: u64) -> u64 {
     fmix(key.wrapping_add(GOLDEN))
 }
 
-/// The first words of the generators of the first visits of many items to one stage:
-/// `out[i] = first_word(mix_salted(mix_salted(keys[i], stage_salt), visit_salt))`. The loop is
-/// nothing but 64-bit multiplies and shifts, which processors with wide vector units do several
-/// at a time: it is compiled for them too and chosen at run time (same words either way).
-pub fn first_words(keys: &[u64], stage_salt: u64, visit_salt: u64, out: &mut Vec<u64>) {
-    #[inline(always)]
-    fn words(keys: &[u64], stage_salt: u64, visit_salt: u64, out: &mut Vec<u64>) {
+crate::vector::vectorized! {
+    /// The first words of the generators of the first visits of many items to one stage:
+    /// `out[i] = first_word(mix_salted(mix_salted(keys[i], stage_salt), visit_salt))`. The loop is
+    /// nothing but 64-bit multiplies and shifts, which processors with wide vector units do several
+    /// at a time: it is compiled for them too and chosen at run time (same words either way).
+    pub fn first_words(keys: &[u64], stage_salt: u64, visit_salt: u64, out: &mut Vec<u64>) {
         out.clear();
         out.resize(keys.len(), 0);
         for (o, &k) in out.iter_mut().zip(keys) {
             *o = first_word(mix_salted(mix_salted(k, stage_salt), visit_salt));
         }
     }
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx512dq")]
-        fn avx512(keys: &[u64], stage_salt: u64, visit_salt: u64, out: &mut Vec<u64>) {
-            words(keys, stage_salt, visit_salt, out);
-        }
-        #[target_feature(enable = "avx2")]
-        fn avx2(keys: &[u64], stage_salt: u64, visit_salt: u64, out: &mut Vec<u64>) {
-            words(keys, stage_salt, visit_salt, out);
-        }
-        if std::arch::is_x86_feature_detected!("avx512dq") {
-            // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { avx512(keys, stage_salt, visit_salt, out) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { avx2(keys, stage_salt, visit_salt, out) };
-        }
-    }
-    words(keys, stage_salt, visit_salt, out);
 }
 
 /// A short SplitMix64 stream starting from a key.

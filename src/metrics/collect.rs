@@ -2,6 +2,10 @@
 //! per-replication totals and keeps their values for the histograms until the replication ends.
 
 use super::histogram::Histogram;
+
+/// Values a collector counts into the histograms' buckets a few replications at a time
+/// ([`Histogram::defer_all`]), once it holds this many for each histogram.
+const DEFER: usize = 4096;
 use crate::engine::{DoneItems, ItemRecord, Observer, RunStats};
 
 /// Sums over the measured items of one stage in one replication.
@@ -138,6 +142,8 @@ pub struct Collector<'h> {
     warmup: u64,
     totals: RepTotals,
     hist: &'h mut Histograms,
+    /// Buckets noted but not yet counted, per histogram (see [`Deferred`]).
+    later: Deferred,
     /// Scratch for `items_done`: lead times, flow efficiencies and one stage's waits by item,
     /// and zeros for the columns a stage does not have.
     leads: Vec<f64>,
@@ -158,6 +164,11 @@ impl<'h> Collector<'h> {
             effs: Vec::new(),
             waits: Vec::new(),
             zeros: Vec::new(),
+            later: Deferred {
+                stage_wait: vec![Vec::new(); stages],
+                stage_time: vec![Vec::new(); stages],
+                ..Deferred::default()
+            },
         };
         c.totals.stages = vec![StageTotals::default(); stages];
         c.totals.types = vec![TypeTotals::default(); types];
@@ -192,6 +203,47 @@ impl<'h> Collector<'h> {
         totals.makespan = makespan;
         totals.run = run;
         totals
+    }
+}
+
+impl Drop for Collector<'_> {
+    /// Counts what is left to count: the histograms are complete once the collector is gone.
+    fn drop(&mut self) {
+        self.later.count_into(self.hist);
+    }
+}
+
+/// Per histogram of [`Histograms`], the buckets of values noted but not yet counted (the work
+/// type's only when there is one).
+#[derive(Debug, Default)]
+struct Deferred {
+    lead: Vec<u16>,
+    cycle: Vec<u16>,
+    efficiency: Vec<u16>,
+    only_type: Vec<u16>,
+    stage_wait: Vec<Vec<u16>>,
+    stage_time: Vec<Vec<u16>>,
+}
+
+impl Deferred {
+    /// Counts them into `h`, a histogram at a time.
+    fn count_into(&mut self, h: &mut Histograms) {
+        let count = |h: &mut Histogram, later: &mut Vec<u16>| {
+            h.count_later(later);
+            later.clear();
+        };
+        count(&mut h.lead, &mut self.lead);
+        count(&mut h.cycle, &mut self.cycle);
+        count(&mut h.efficiency, &mut self.efficiency);
+        if let [only] = h.type_lead.as_mut_slice() {
+            count(only, &mut self.only_type);
+        }
+        for (h, later) in h.stage_wait.iter_mut().zip(&mut self.stage_wait) {
+            count(h, later);
+        }
+        for (h, later) in h.stage_time.iter_mut().zip(&mut self.stage_time) {
+            count(h, later);
+        }
     }
 }
 
@@ -241,11 +293,12 @@ impl Observer for Collector<'_> {
             t.add_item(lead, lead, 0.0, items.work[i], effs[i], ty);
         }
         let (leads, effs) = (&leads[measured.clone()], &effs[measured.clone()]);
-        h.lead.record_all(leads.iter().copied());
-        h.cycle.record_all(leads.iter().copied());
-        h.efficiency.record_all(effs.iter().copied());
+        let later = &mut self.later;
+        h.lead.defer_all(leads, &mut later.lead);
+        h.cycle.defer_all(leads, &mut later.cycle);
+        h.efficiency.defer_all(effs, &mut later.efficiency);
         match h.type_lead.as_mut_slice() {
-            [only] => only.record_all(leads.iter().copied()),
+            [only] => only.defer_all(leads, &mut later.only_type),
             by_type => {
                 for (&lead, &ty) in leads.iter().zip(&items.work_type[measured.clone()]) {
                     by_type[usize::from(ty)].record(lead);
@@ -256,12 +309,12 @@ impl Observer for Collector<'_> {
             zeros.resize(n, 0.0);
         }
         let waits = &mut self.waits;
-        for (((acc, c), hw), ht) in t
+        for (((acc, c), (hw, ht)), (lw, lt)) in t
             .stages
             .iter_mut()
             .zip(items.stages)
-            .zip(h.stage_wait.iter_mut())
-            .zip(h.stage_time.iter_mut())
+            .zip(h.stage_wait.iter_mut().zip(h.stage_time.iter_mut()))
+            .zip(later.stage_wait.iter_mut().zip(later.stage_time.iter_mut()))
         {
             let none = &zeros[..n];
             let (queue, cadence, delay, work) = (
@@ -295,8 +348,14 @@ impl Observer for Collector<'_> {
                     .zip(&delay[m.clone()])
                     .map(|((q, c), d)| q + c + d),
             );
-            hw.record_all(waits.iter().copied());
-            ht.record_all(waits.iter().zip(&work[m]).map(|(w, k)| w + k));
+            hw.defer_all(waits, lw);
+            for (w, k) in waits.iter_mut().zip(&work[m]) {
+                *w += k;
+            }
+            ht.defer_all(waits, lt);
+        }
+        if later.lead.len() >= DEFER {
+            later.count_into(h);
         }
     }
 

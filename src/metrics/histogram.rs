@@ -21,6 +21,11 @@ const PAGES: usize = 96;
 /// Buckets in all: `PAGES` powers of two of `SUB` buckets each.
 const BUCKETS: usize = PAGES * SUB;
 
+/// A zero in a list of buckets to count later ([`Histogram::defer_all`]); every bucket's index
+/// is below it.
+pub const ZERO: u16 = u16::MAX;
+const _: () = assert!(BUCKETS < ZERO as usize);
+
 /// The bucket counts: one flat array over the whole pages (powers of two) between the lowest and
 /// the highest bucket used, indexed by `page * SUB + bucket - base`, so that recording a value is
 /// a shift, a subtraction and an increment, and memory follows the range of the values. 32-bit
@@ -150,48 +155,71 @@ impl Histogram {
         self.record_all([v].into_iter());
     }
 
-    /// Records many values, as [`Histogram::record`] each; the zeros, minimum and maximum stay
-    /// in registers meanwhile.
+    /// Records many values, as [`Histogram::record`] each.
     #[inline]
     pub fn record_all(&mut self, values: impl ExactSizeIterator<Item = f64>) {
-        let n = values.len() as u64;
-        if n == 0 {
+        for v in values {
+            let (bits, code) = code(v);
+            self.count += 1;
+            self.zeros += u64::from(code == ZERO);
+            let v = f64::from_bits(bits);
+            self.min = if v < self.min { v } else { self.min };
+            self.max = if v > self.max { v } else { self.max };
+            self.count_later(&[code]);
+        }
+    }
+
+    /// Notes values as [`Histogram::record_all`] would record them, but leaves counting them
+    /// into their buckets for later: appends each value's bucket (or [`ZERO`]) to `later`, for
+    /// [`Histogram::count_later`], which must be given them before the histogram is read. Noting
+    /// is arithmetic the processor does several values at a time, and values for one histogram
+    /// counted a few thousand at a time find its buckets in the cache.
+    pub fn defer_all(&mut self, values: &[f64], later: &mut Vec<u16>) {
+        if values.is_empty() {
+            return;
+        }
+        let from = later.len();
+        later.resize(from + values.len(), 0);
+        self.note(values, &mut later[from..]);
+    }
+
+    /// Counts values in the count, zeros, minimum and maximum, and writes their buckets.
+    fn note(&mut self, values: &[f64], out: &mut [u16]) {
+        let (zeros, lo, hi) = codes(values, out);
+        (self.count, self.zeros) = (self.count + values.len() as u64, self.zeros + zeros);
+        self.min = self.min.min(f64::from_bits(lo));
+        self.max = self.max.max(f64::from_bits(hi));
+    }
+
+    /// Counts values noted by [`Histogram::defer_all`] into their buckets.
+    pub fn count_later(&mut self, later: &[u16]) {
+        if later.is_empty() {
             return;
         }
         let counts = self.counts.get_or_insert_with(Counts::new);
-        if self.count + n >= u64::from(u32::MAX) {
+        if self.count >= u64::from(u32::MAX) {
             counts.widen();
         }
-        let (mut zeros, mut min, mut max) = (0, self.min, self.max);
-        // The bucket of a value: its exponent and top mantissa bits, from the first page.
-        let first = ((1023 + MIN_EXP) as u64) << SUB_BITS;
         // Without branches but for the rare growth of the array: whether a value is zero is a
-        // coin toss for waits, which the processor could not predict. A zero adds nothing to the
-        // first bucket held instead of skipping the increment.
-        macro_rules! record {
+        // coin toss for waits, which the processor could not predict. A zero (counted already)
+        // adds nothing to the first bucket held instead of skipping the increment.
+        macro_rules! count {
             ($variant:ident, $count:ty) => {{
                 let Data::$variant(c) = &mut counts.data else {
                     unreachable!()
                 };
                 let mut c = c.as_mut_slice();
                 let mut base = counts.base;
-                for v in values {
-                    let v = if v > 0.0 { v } else { 0.0 };
-                    min = if v < min { v } else { min };
-                    max = if v > max { v } else { max };
-                    let top = v.to_bits() >> (52 - SUB_BITS);
-                    // Zero, or too small to tell from zero.
-                    let zero = top < first;
-                    zeros += u64::from(zero);
-                    // Beyond the top (or infinite): the last bucket.
-                    let i = (top.wrapping_sub(first) as usize).min(BUCKETS - 1);
-                    let mut j = if zero { 0 } else { i.wrapping_sub(base) };
+                for &code in later {
+                    let zero = code == ZERO;
+                    let i = usize::from(code);
+                    // In arithmetic, not a select, which the compiler would make a branch.
+                    let keep = usize::from(zero).wrapping_sub(1);
+                    let mut j = i.wrapping_sub(base) & keep;
                     if j >= c.len() {
                         if zero {
-                            // Nothing held yet to add the zero to.
                             continue;
                         }
-                        // Rare: a value beyond the range so far; the array grows.
                         counts.cover(i);
                         base = counts.base;
                         let Data::$variant(grown) = &mut counts.data else {
@@ -200,16 +228,14 @@ impl Histogram {
                         c = grown.as_mut_slice();
                         j = i - base;
                     }
-                    c[j] += <$count>::from(!zero);
+                    c[j] += (keep & 1) as $count;
                 }
             }};
         }
         match counts.data {
-            Data::Narrow(_) => record!(Narrow, u32),
-            Data::Wide(_) => record!(Wide, u64),
+            Data::Narrow(_) => count!(Narrow, u32),
+            Data::Wide(_) => count!(Wide, u64),
         }
-        (self.count, self.zeros) = (self.count + n, self.zeros + zeros);
-        (self.min, self.max) = (min, max);
     }
 
     /// The buckets held (whole pages), any of which may be non-empty.
@@ -418,6 +444,35 @@ impl TryFrom<Sparse> for Histogram {
     }
 }
 
+crate::vector::vectorized! {
+    /// Each value's bucket code ([`ZERO`] for zeros, negatives and NaN, as `record_all` counts
+    /// them); returns the number of zeros and the bits of the smallest and largest value. Values
+    /// are compared by their bits, which order non-negative numbers as the numbers.
+    fn codes(values: &[f64], out: &mut [u16]) -> (u64, u64, u64) {
+        let (mut zeros, mut lo, mut hi) = (0, u64::MAX, 0);
+        for (c, &v) in out.iter_mut().zip(values) {
+            let (bits, code) = code(v);
+            lo = lo.min(bits);
+            hi = hi.max(bits);
+            zeros += u64::from(code == ZERO);
+            *c = code;
+        }
+        (zeros, lo, hi)
+    }
+}
+
+/// A value as recorded (negatives and NaN as 0), by its bits, and its bucket's code.
+#[inline(always)]
+fn code(v: f64) -> (u64, u16) {
+    // The bucket of a value: its exponent and top mantissa bits, from the first page; below
+    // it, zero (or too small to tell from zero); beyond the top (or infinite), the last bucket.
+    let first = ((1023 + MIN_EXP) as u64) << SUB_BITS;
+    let bits = if v > 0.0 { v.to_bits() } else { 0 };
+    let top = bits >> (52 - SUB_BITS);
+    let i = top.wrapping_sub(first).min(BUCKETS as u64 - 1) as u16;
+    (bits, if top < first { ZERO } else { i })
+}
+
 fn bounds(page: usize, sub: usize) -> (f64, f64) {
     // 2^(page + MIN_EXP), built from its bits (exactly what `powi` gives, far faster).
     let base = f64::from_bits(((page as i64 + i64::from(MIN_EXP) + 1023) as u64) << 52);
@@ -435,6 +490,36 @@ mod tests {
         let h = q * (sorted.len() - 1) as f64;
         let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
         sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo as f64)
+    }
+
+    #[test]
+    fn values_counted_later_give_the_histogram_recording_gives() {
+        // Zeros, negatives, NaN, tiny values taken as zeros, values beyond the top, infinity,
+        // and a spread that makes the array grow at both ends between lots.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let odd = [0.0, -0.0, -3.0, f64::NAN, 1e-12, 1e40, f64::INFINITY, 1.0];
+        let lots: Vec<Vec<f64>> = (0..6)
+            .map(|lot| {
+                let scale = 10f64.powi(lot * 2 - 5);
+                let mut v: Vec<f64> = (0..700).map(|_| scale * rng.random::<f64>()).collect();
+                v.extend_from_slice(&odd[..lot as usize + 2]);
+                v
+            })
+            .collect();
+        let (mut now, mut later) = (Histogram::new(), Histogram::new());
+        let mut codes = Vec::new();
+        for (k, lot) in lots.iter().enumerate() {
+            now.record_all(lot.iter().copied());
+            later.defer_all(lot, &mut codes);
+            if k % 2 == 1 {
+                later.count_later(&codes);
+                codes.clear();
+            }
+        }
+        assert_eq!(now, later);
+        assert_eq!(now.buckets().count(), later.buckets().count());
+        assert!(now.buckets().count() > 1000);
+        assert_eq!(now.quantile(0.5), later.quantile(0.5));
     }
 
     #[test]

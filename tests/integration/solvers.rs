@@ -28,6 +28,8 @@ fn collect(sc: &Scenario, rep: u64, tandem: bool) -> (RepTotals, Histograms, f64
     }
     .expect("runs");
     let mut t = col.finish(stats, None);
+    // The histograms are complete once the collector is gone.
+    drop(col);
     let busy = t.run.stages.iter().map(|s| s.busy_area).sum();
     t.run = Default::default();
     (t, hist, busy)
