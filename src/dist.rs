@@ -443,7 +443,7 @@ impl fmt::Display for Dist {
 /// The table of `rand_distr`'s ziggurat for [`Exp1`] (its `x` values for layers 0 to 254), read
 /// off the library itself: a generator whose first word is `i` (the layer) with a zero fraction
 /// makes the ziggurat draw exactly `2^-53 × x[i]`, which its first test accepts.
-fn exp1_layers() -> &'static [f64; 255] {
+fn exp1_layers() -> &'static [f64; 257] {
     /// A generator that gives out chosen words.
     struct Words([u64; 4], usize);
     impl rand::TryRng for Words {
@@ -460,10 +460,10 @@ fn exp1_layers() -> &'static [f64; 255] {
             Ok(())
         }
     }
-    static LAYERS: std::sync::OnceLock<[f64; 255]> = std::sync::OnceLock::new();
+    static LAYERS: std::sync::OnceLock<[f64; 257]> = std::sync::OnceLock::new();
     LAYERS.get_or_init(|| {
-        let mut x = [0.0; 255];
-        for (i, x) in x.iter_mut().enumerate() {
+        let mut x = [0.0; 257];
+        for (i, x) in x.iter_mut().take(255).enumerate() {
             let draw: f64 = Words([i as u64, 0, 0, 0], 0).sample(Exp1);
             *x = draw * (1u64 << 53) as f64;
         }
@@ -477,7 +477,7 @@ fn exp1_layers() -> &'static [f64; 255] {
 /// comparison. The rest (`None`) need the library's own draw from the same generator.
 #[derive(Debug, Clone, Copy)]
 pub struct Exp1FirstTry {
-    x: &'static [f64; 255],
+    x: &'static [f64; 257],
 }
 
 impl Default for Exp1FirstTry {
@@ -490,14 +490,33 @@ impl Exp1FirstTry {
     /// The draw whose generator's first word is `word`, when the first try decides it.
     #[inline(always)]
     pub fn draw(&self, word: u64) -> Option<f64> {
-        let i = (word & 0xff) as usize;
-        if i >= 254 {
-            return None;
+        first_try(self.x, word)
+    }
+
+    /// `out[i]` = `scale` × the draw whose first word is `words[i]`, or NaN where the first try
+    /// does not decide it; in a loop the processor runs several words at a time.
+    pub fn draw_all(&self, words: &[u64], scale: f64, out: &mut [f64]) {
+        first_tries(self.x, words, scale, out);
+    }
+}
+
+/// The ziggurat's first try: the layer is the word's low byte; layers 254 and 255 (the base
+/// strip and the tail) and points outside the layer's rectangle are for the library. The
+/// table's two zeros past layer 254 make every such test fail.
+#[inline(always)]
+fn first_try(x: &[f64; 257], word: u64) -> Option<f64> {
+    let i = (word & 0xff) as usize;
+    // The ziggurat's uniform in (0, 1) from the word's top 52 bits, as rand_distr makes it.
+    let u = f64::from_bits((word >> 12) | (1023 << 52)) - (1.0 - f64::EPSILON / 2.0);
+    let v = u * x[i];
+    (v < x[i + 1]).then_some(v)
+}
+
+crate::vector::vectorized! {
+    fn first_tries(x: &[f64; 257], words: &[u64], scale: f64, out: &mut [f64]) {
+        for (o, &w) in out.iter_mut().zip(words) {
+            *o = first_try(x, w).map_or(f64::NAN, |v| v * scale);
         }
-        // The ziggurat's uniform in (0, 1) from the word's top 52 bits, as rand_distr makes it.
-        let u = f64::from_bits((word >> 12) | (1023 << 52)) - (1.0 - f64::EPSILON / 2.0);
-        let x = u * self.x[i];
-        (x < self.x[i + 1]).then_some(x)
     }
 }
 
@@ -582,6 +601,7 @@ mod tests {
         let fast = Exp1FirstTry::default();
         let mut words = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
         let (n, mut decided) = (2_000_000u32, 0u32);
+        let mut all = (Vec::new(), Vec::new());
         for k in 0..n {
             // Every layer and both ends of the fraction, then random words.
             let word = match k {
@@ -599,7 +619,19 @@ mod tests {
                 assert_eq!(x.to_bits(), library.to_bits(), "word {word:#x}");
                 decided += 1;
             }
+            if k < 100_000 {
+                all.0.push(word);
+                all.1.push(fast.draw(word).map_or(f64::NAN, |x| x * 2.5));
+            }
         }
+        // The loop over many words gives the same draws (scaled), NaN where undecided.
+        let mut out = vec![0.0; all.0.len()];
+        fast.draw_all(&all.0, 2.5, &mut out);
+        assert!(
+            out.iter()
+                .zip(&all.1)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
         // The ziggurat accepts about 98.9% of first tries; layers 254 and 255 go to the library.
         let share = f64::from(decided) / f64::from(n);
         assert!((0.97..0.99).contains(&share), "{share}");

@@ -217,13 +217,13 @@ pub(super) fn run<O: Observer>(
             // on it, which decides nearly all draws; the library draws the rest.
             ([_], Some(mean)) => {
                 streams::first_words(keys, stage_salt, first_visit, words);
-                drawn.extend(words.iter().zip(keys.iter()).map(|(&word, &key)| {
-                    let e = match exp1.draw(word) {
-                        Some(e) => e,
-                        None => visit_key(key).sample::<f64, _>(rand_distr::Exp1),
-                    };
-                    e * mean
-                }));
+                drawn.resize(total, 0.0);
+                exp1.draw_all(words, mean, drawn);
+                for (d, &key) in drawn.iter_mut().zip(keys.iter()) {
+                    if d.is_nan() {
+                        *d = visit_key(key).sample::<f64, _>(rand_distr::Exp1) * mean;
+                    }
+                }
             }
             _ => drawn.extend(
                 keys.iter()
