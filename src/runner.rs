@@ -105,9 +105,8 @@ pub fn replicate(
         // replication to the next (the histograms of 20 batches do not fit in it together).
         let per_batch: Vec<Vec<(u64, Result<RepTotals, EngineError>)>> = (0..BATCHES as u64)
             .into_par_iter()
-            .map(|b| {
+            .map_init(Workspace::default, |ws, b| {
                 let first = start + (b + BATCHES as u64 - start % BATCHES as u64) % BATCHES as u64;
-                let mut ws = Workspace::default();
                 let mut hist = batches[b as usize]
                     .lock()
                     .unwrap_or_else(|e| e.into_inner());
@@ -116,7 +115,7 @@ pub fn replicate(
                     .step_by(BATCHES)
                     .map(|rep| {
                         col.begin();
-                        let t = engine::run(&model, seed, rep, &mut ws, &mut col).map(|stats| {
+                        let t = engine::run(&model, seed, rep, ws, &mut col).map(|stats| {
                             let makespan = items_rule.then_some(stats.end);
                             col.finish(stats, makespan)
                         });

@@ -326,18 +326,30 @@ impl Observer for Collector<'_> {
             // The sums in one loop, each its own chain of additions, in the order items were
             // done; the wait as StageTimes::wait adds it up: queue + blocked + blocker +
             // cadence + delay (blocked and blocker are zero here).
-            let (mut sq, mut sc, mut sd, mut sw, mut swait) =
-                (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait);
-            for &i in order {
-                let i = i as usize;
-                let (q, c, d) = (queue[i], cadence[i], delay[i]);
-                sq += q;
-                sc += c;
-                sd += d;
-                sw += work[i];
-                swait += q + c + d;
+            if c.cadence.is_none() && c.delay.is_none() && acc.wait.to_bits() == acc.queue.to_bits()
+            {
+                // The wait is the queue time, and its sum the queue's.
+                let (mut sq, mut sw) = (acc.queue, acc.work);
+                for &i in order {
+                    let i = i as usize;
+                    sq += queue[i];
+                    sw += work[i];
+                }
+                (acc.queue, acc.work, acc.wait) = (sq, sw, sq);
+            } else {
+                let (mut sq, mut sc, mut sd, mut sw, mut swait) =
+                    (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait);
+                for &i in order {
+                    let i = i as usize;
+                    let (q, c, d) = (queue[i], cadence[i], delay[i]);
+                    sq += q;
+                    sc += c;
+                    sd += d;
+                    sw += work[i];
+                    swait += q + c + d;
+                }
+                (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait) = (sq, sc, sd, sw, swait);
             }
-            (acc.queue, acc.cadence, acc.delay, acc.work, acc.wait) = (sq, sc, sd, sw, swait);
             acc.visits += order.len() as u64;
             let m = measured.clone();
             waits.clear();
