@@ -93,18 +93,35 @@ impl RepTotals {
 
 /// One histogram per distribution reported with percentiles. Serialized (histograms sparsely) in a
 /// sharded run's `histograms.json`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Histograms {
     pub lead: Histogram,
-    pub cycle: Histogram,
+    /// Cycle times ([`Histograms::cycle`]): empty while `as_lead`.
+    cycle: Histogram,
     pub efficiency: Histogram,
     pub makespan: Histogram,
     /// Per stage: each measured item's total wait there.
     pub stage_wait: Vec<Histogram>,
     /// Per stage: each measured item's total time there (wait and work).
     pub stage_time: Vec<Histogram>,
-    /// Per work type: lead times.
-    pub type_lead: Vec<Histogram>,
+    /// Per work type: lead times ([`Histograms::type_lead`]); with one type, empty while
+    /// `as_lead`.
+    type_lead: Vec<Histogram>,
+    /// Whether every lead time recorded was also the item's cycle time and, with one work type,
+    /// its type's lead time, so that those histograms are `lead` itself and are not counted
+    /// twice over: items that entered the stream as they arrived, as the tandem solver's do.
+    #[serde(default)]
+    as_lead: bool,
+}
+
+impl PartialEq for Histograms {
+    fn eq(&self, other: &Histograms) -> bool {
+        (self.lead == other.lead && self.cycle() == other.cycle())
+            && (self.efficiency == other.efficiency && self.makespan == other.makespan)
+            && (self.stage_wait == other.stage_wait && self.stage_time == other.stage_time)
+            && self.types() == other.types()
+            && (0..self.types()).all(|i| self.type_lead(i) == other.type_lead(i))
+    }
 }
 
 impl Histograms {
@@ -117,7 +134,59 @@ impl Histograms {
         }
     }
 
+    /// Cycle times.
+    pub fn cycle(&self) -> &Histogram {
+        if self.as_lead {
+            &self.lead
+        } else {
+            &self.cycle
+        }
+    }
+
+    /// Lead times of work type `i`.
+    pub fn type_lead(&self, i: usize) -> &Histogram {
+        if self.as_lead && self.type_lead.len() == 1 {
+            &self.lead
+        } else {
+            &self.type_lead[i]
+        }
+    }
+
+    /// How many work types.
+    pub fn types(&self) -> usize {
+        self.type_lead.len()
+    }
+
+    /// Whether lead, cycle and the one work type's lead times hold nothing.
+    fn leads_empty(&self) -> bool {
+        self.lead.is_empty()
+            && self.cycle.is_empty()
+            && (self.type_lead.len() != 1 || self.type_lead[0].is_empty())
+    }
+
+    /// Holds cycle times (and the one work type's lead times) apart from lead times again.
+    fn unalias(&mut self) {
+        if std::mem::take(&mut self.as_lead) {
+            self.cycle = self.lead.clone();
+            if let [only] = self.type_lead.as_mut_slice() {
+                *only = self.lead.clone();
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &Histograms) {
+        if self.as_lead != other.as_lead {
+            if self.leads_empty() {
+                self.as_lead = other.as_lead;
+            } else if other.as_lead {
+                let mut other = other.clone();
+                other.unalias();
+                self.unalias();
+                return self.merge(&other);
+            } else {
+                self.unalias();
+            }
+        }
         self.lead.merge(&other.lead);
         self.cycle.merge(&other.cycle);
         self.efficiency.merge(&other.efficiency);
@@ -294,10 +363,18 @@ impl Observer for Collector<'_> {
         }
         let (leads, effs) = (&leads[measured.clone()], &effs[measured.clone()]);
         let later = &mut self.later;
+        // Cycle times are lead times here: counted once, in `lead`, unless the histograms hold
+        // cycle times of their own already.
+        if h.leads_empty() {
+            h.as_lead = true;
+        }
         h.lead.defer_all(leads, &mut later.lead);
-        h.cycle.defer_all(leads, &mut later.cycle);
+        if !h.as_lead {
+            h.cycle.defer_all(leads, &mut later.cycle);
+        }
         h.efficiency.defer_all(effs, &mut later.efficiency);
         match h.type_lead.as_mut_slice() {
+            [_] if h.as_lead => {}
             [only] => only.defer_all(leads, &mut later.only_type),
             by_type => {
                 for (&lead, &ty) in leads.iter().zip(&items.work_type[measured.clone()]) {
@@ -375,6 +452,11 @@ impl Observer for Collector<'_> {
         if item.index < self.warmup {
             return;
         }
+        if self.hist.as_lead {
+            // Cycle times of their own from here on: the histograms hold them apart, complete.
+            self.later.count_into(self.hist);
+            self.hist.unalias();
+        }
         let lead = item.lead_time();
         let t = &mut self.totals;
         let h = &mut *self.hist;
@@ -411,5 +493,50 @@ impl Observer for Collector<'_> {
         h.cycle.record(item.cycle_time());
         h.efficiency.record(eff);
         h.type_lead[item.work_type].record(lead);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Histograms with `values` as lead, cycle and the one type's lead times, held apart or
+    /// as one.
+    fn leads(values: &[f64], as_lead: bool) -> Histograms {
+        let mut h = Histograms::new(1, 1);
+        h.as_lead = as_lead;
+        h.lead.record_all(values.iter().copied());
+        if !as_lead {
+            h.cycle.record_all(values.iter().copied());
+            h.type_lead[0].record_all(values.iter().copied());
+        }
+        h
+    }
+
+    #[test]
+    fn cycle_times_held_as_lead_times_merge_as_if_held_apart() {
+        let (x, y) = ([1.0, 2.5, 0.0, 7.0], [3.0, 0.25, 9.5]);
+        let mut want = leads(&x, false);
+        want.merge(&leads(&y, false));
+        for (a, b) in [(true, true), (true, false), (false, true)] {
+            let mut got = leads(&x, a);
+            got.merge(&leads(&y, b));
+            assert!(got == want, "{a} {b}");
+            assert_eq!(got.cycle().count(), 7);
+            assert_eq!(
+                got.type_lead(0).quantile(0.5),
+                want.type_lead(0).quantile(0.5)
+            );
+            // Only what was held as one stays so.
+            assert_eq!(got.as_lead, a && b);
+        }
+        // An empty set takes the form of what it is merged with.
+        let mut fresh = Histograms::new(1, 1);
+        fresh.merge(&leads(&x, true));
+        assert!(fresh.as_lead && fresh == leads(&x, false));
+        // A set held as one differs from one whose cycle times differ.
+        let mut other = leads(&x, false);
+        other.cycle.record(4.0);
+        assert!(leads(&x, true) != other);
     }
 }

@@ -485,7 +485,7 @@ impl Accumulator {
         let cycle_time = self
             .cycle
             .estimate()
-            .and_then(|m| distribution(&|h| &h.cycle, m, self.cycle.se(), cycle_sd));
+            .and_then(|m| distribution(&|h| h.cycle(), m, self.cycle.se(), cycle_sd));
         let makespan = self.makespan.mean().and_then(|m| {
             distribution(&|h| &h.makespan, m, self.makespan.se(), self.makespan.sd())
         });
@@ -599,7 +599,7 @@ impl Accumulator {
             .enumerate()
             .map(|(i, wt)| {
                 let acc = &self.types[i];
-                let h = &pooled.type_lead[i];
+                let h = pooled.type_lead(i);
                 TypeSummary {
                     name: wt.name.clone(),
                     share: wt.share,

@@ -278,7 +278,7 @@ fn read_histograms(dir: &Path, stages: usize, types: usize) -> Result<Vec<Histog
     let batches: Vec<Histograms> = serde_json::from_slice(&bytes)
         .map_err(|e| damaged(dir, HISTOGRAMS_JSON, &e.to_string()))?;
     let shaped = |h: &Histograms| {
-        h.stage_wait.len() == stages && h.stage_time.len() == stages && h.type_lead.len() == types
+        h.stage_wait.len() == stages && h.stage_time.len() == stages && h.types() == types
     };
     if batches.len() != BATCHES || !batches.iter().all(shaped) {
         return Err(damaged(
