@@ -116,7 +116,7 @@ pub struct Histograms {
 
 impl PartialEq for Histograms {
     fn eq(&self, other: &Histograms) -> bool {
-        (self.lead == other.lead && self.cycle() == other.cycle())
+        (self.lead == other.lead && self.cycle_times() == other.cycle_times())
             && (self.efficiency == other.efficiency && self.makespan == other.makespan)
             && (self.stage_wait == other.stage_wait && self.stage_time == other.stage_time)
             && self.types() == other.types()
@@ -135,7 +135,7 @@ impl Histograms {
     }
 
     /// Cycle times.
-    pub fn cycle(&self) -> &Histogram {
+    pub fn cycle_times(&self) -> &Histogram {
         if self.as_lead {
             &self.lead
         } else {
@@ -522,7 +522,7 @@ mod tests {
             let mut got = leads(&x, a);
             got.merge(&leads(&y, b));
             assert!(got == want, "{a} {b}");
-            assert_eq!(got.cycle().count(), 7);
+            assert_eq!(got.cycle_times().count(), 7);
             assert_eq!(
                 got.type_lead(0).quantile(0.5),
                 want.type_lead(0).quantile(0.5)

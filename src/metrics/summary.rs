@@ -485,7 +485,7 @@ impl Accumulator {
         let cycle_time = self
             .cycle
             .estimate()
-            .and_then(|m| distribution(&|h| h.cycle(), m, self.cycle.se(), cycle_sd));
+            .and_then(|m| distribution(&|h| h.cycle_times(), m, self.cycle.se(), cycle_sd));
         let makespan = self.makespan.mean().and_then(|m| {
             distribution(&|h| &h.makespan, m, self.makespan.se(), self.makespan.sd())
         });
