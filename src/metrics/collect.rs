@@ -1,5 +1,7 @@
-//! What one replication contributes: an [`Observer`] that sums the measured items into small
-//! per-replication totals and keeps their values for the histograms until the replication ends.
+//! What replications contribute: an [`Observer`] that sums each replication's measured items
+//! into small per-replication totals and records their values in the histograms of its batch
+//! (noted at once, counted into buckets a few thousand at a time), and the [`Histograms`] of one
+//! batch of replications.
 
 use super::histogram::Histogram;
 
@@ -204,8 +206,8 @@ impl Histograms {
 }
 
 /// Observes one replication at a time, summing its items into totals and recording their values
-/// straight into the histograms it was given (those of the replication's batch); reused across
-/// replications to avoid allocation.
+/// into the histograms it was given (those of the replication's batch); reused across
+/// replications to avoid allocation. The histograms are complete once it is dropped.
 #[derive(Debug)]
 pub struct Collector<'h> {
     warmup: u64,
