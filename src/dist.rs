@@ -493,6 +493,20 @@ impl Exp1FirstTry {
         first_try(self.x, word)
     }
 
+    /// A draw from `rng` exactly as [`Exp1`] makes it: by the first try when it decides, else
+    /// by the library from the generator as it was before.
+    #[inline]
+    pub fn sample<R: Rng + Clone>(&self, rng: &mut R) -> f64 {
+        let before = rng.clone();
+        match self.draw(rng.next_u64()) {
+            Some(x) => x,
+            None => {
+                *rng = before;
+                rng.sample(Exp1)
+            }
+        }
+    }
+
     /// `out[i]` = `scale` × the draw whose first word is `words[i]`, or NaN where the first try
     /// does not decide it; in a loop the processor runs several words at a time.
     pub fn draw_all(&self, words: &[u64], scale: f64, out: &mut [f64]) {
@@ -623,6 +637,15 @@ mod tests {
                 all.0.push(word);
                 all.1.push(fast.draw(word).map_or(f64::NAN, |x| x * 2.5));
             }
+        }
+        // Drawing from a generator in turn gives the library's draws, the undecided ones too.
+        let (mut a, mut b) = (
+            rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3),
+            rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3),
+        );
+        for _ in 0..100_000 {
+            let library: f64 = b.sample(Exp1);
+            assert_eq!(fast.sample(&mut a).to_bits(), library.to_bits());
         }
         // The loop over many words gives the same draws (scaled), NaN where undecided.
         let mut out = vec![0.0; all.0.len()];

@@ -22,7 +22,7 @@ use super::streams::{self, KeyedRng};
 use super::{DoneItems, EngineError, StageColumns};
 use super::{Model, Observer, RtKind, RunStats, StageRunStats};
 use crate::scenario::StopRule;
-use rand::{Rng, RngExt};
+use rand::RngExt;
 
 /// Largest replication (items × stages) the tandem solver takes: it keeps every item's times
 /// until the end, so beyond this the event list, whose memory follows the work in progress,
@@ -133,20 +133,10 @@ pub(super) fn run<O: Observer>(
             .as_ref()
             .expect("validated: items arrive");
         let mut rng = streams::arrival_rng(rep_key);
-        // Exponential intervals by the ziggurat's first try, as for durations below; when it
-        // fails, the library draws from the same state.
+        // Exponential intervals by the ziggurat's first try, as for durations below.
         let exp_mean = iv.exponential_mean();
         let mut interval = || match exp_mean {
-            Some(mean) => {
-                let state = rng.clone();
-                match exp1.draw(rng.next_u64()) {
-                    Some(e) => e * mean,
-                    None => {
-                        rng = state;
-                        iv.sample(&mut rng)
-                    }
-                }
-            }
+            Some(mean) => exp1.sample(&mut rng) * mean,
             None => iv.sample(&mut rng),
         };
         let mut t = interval();
@@ -317,7 +307,7 @@ pub(super) fn run<O: Observer>(
                     left += 1;
                 }
                 if tie {
-                    same_time_in_order(order, out, at, by_time);
+                    same_time_in_order(order, out, at);
                 }
             }
             // A delay takes its time at once; a cadence stage waits for the next release first
@@ -455,15 +445,14 @@ fn column(c: &[f64], s: usize, total: usize) -> Option<&[f64]> {
 /// Puts items leaving at the same time in the order they came (`order`): `leaving`, the items
 /// in order of leaving time, may have them in any order.
 #[cold]
-fn same_time_in_order(order: &[u32], leaving: &mut [u32], at: &[f64], place: &mut Vec<(u64, u32)>) {
+fn same_time_in_order(order: &[u32], leaving: &mut [u32], at: &[f64]) {
     // Each item's place in `order`, by item.
-    place.clear();
-    place.resize(order.len(), (0, 0));
+    let mut place = vec![0; order.len()];
     for (p, &i) in order.iter().enumerate() {
-        place[i as usize].1 = p as u32;
+        place[i as usize] = p;
     }
     for run in leaving.chunk_by_mut(|&x, &y| at[x as usize] == at[y as usize]) {
-        run.sort_unstable_by_key(|&i| place[i as usize].1);
+        run.sort_unstable_by_key(|&i| place[i as usize]);
     }
 }
 

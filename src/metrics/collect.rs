@@ -166,6 +166,23 @@ impl Histograms {
             && (self.type_lead.len() != 1 || self.type_lead[0].is_empty())
     }
 
+    /// Records lead times (of items of work types `types`) as cycle times where those are not
+    /// held as lead, and as their types' lead times where those are not.
+    #[cold]
+    fn record_apart(&mut self, leads: &[f64], types: &[u16]) {
+        if !self.as_lead {
+            self.cycle.record_all(leads.iter().copied());
+        }
+        match self.type_lead.as_mut_slice() {
+            [_] if self.as_lead => {}
+            by_type => {
+                for (&lead, &ty) in leads.iter().zip(types) {
+                    by_type[usize::from(ty)].record(lead);
+                }
+            }
+        }
+    }
+
     /// Holds cycle times (and the one work type's lead times) apart from lead times again.
     fn unalias(&mut self) {
         if std::mem::take(&mut self.as_lead) {
@@ -284,14 +301,12 @@ impl Drop for Collector<'_> {
     }
 }
 
-/// Per histogram of [`Histograms`], the buckets of values noted but not yet counted (the work
-/// type's only when there is one).
+/// Per histogram of [`Histograms`] that `items_done` fills, the buckets of values noted but not
+/// yet counted.
 #[derive(Debug, Default)]
 struct Deferred {
     lead: Vec<u16>,
-    cycle: Vec<u16>,
     efficiency: Vec<u16>,
-    only_type: Vec<u16>,
     stage_wait: Vec<Vec<u16>>,
     stage_time: Vec<Vec<u16>>,
 }
@@ -304,11 +319,7 @@ impl Deferred {
             later.clear();
         };
         count(&mut h.lead, &mut self.lead);
-        count(&mut h.cycle, &mut self.cycle);
         count(&mut h.efficiency, &mut self.efficiency);
-        if let [only] = h.type_lead.as_mut_slice() {
-            count(only, &mut self.only_type);
-        }
         for (h, later) in h.stage_wait.iter_mut().zip(&mut self.stage_wait) {
             count(h, later);
         }
@@ -366,23 +377,15 @@ impl Observer for Collector<'_> {
         let (leads, effs) = (&leads[measured.clone()], &effs[measured.clone()]);
         let later = &mut self.later;
         // Cycle times are lead times here: counted once, in `lead`, unless the histograms hold
-        // cycle times of their own already.
+        // cycle times of their own already (never so in a run, whose replications all go
+        // through one solver).
         if h.leads_empty() {
             h.as_lead = true;
         }
         h.lead.defer_all(leads, &mut later.lead);
-        if !h.as_lead {
-            h.cycle.defer_all(leads, &mut later.cycle);
-        }
         h.efficiency.defer_all(effs, &mut later.efficiency);
-        match h.type_lead.as_mut_slice() {
-            [_] if h.as_lead => {}
-            [only] => only.defer_all(leads, &mut later.only_type),
-            by_type => {
-                for (&lead, &ty) in leads.iter().zip(&items.work_type[measured.clone()]) {
-                    by_type[usize::from(ty)].record(lead);
-                }
-            }
+        if !h.as_lead || h.type_lead.len() > 1 {
+            h.record_apart(leads, &items.work_type[measured.clone()]);
         }
         if zeros.len() < n {
             zeros.resize(n, 0.0);
